@@ -20,10 +20,17 @@ public static class StatusNames
     private static bool TryParse<T>(string? value, out T parsed)
         where T : struct, Enum
     {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (Snake(candidate.ToString()) == value)
+            {
+                parsed = candidate;
+                return true;
+            }
+        }
+
         parsed = default;
-        return value is not null && !value.Any(char.IsUpper)
-            && Enum.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out parsed)
-            && Enum.IsDefined(parsed);
+        return false;
     }
 
     internal static string Snake(string pascal)

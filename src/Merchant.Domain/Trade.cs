@@ -75,6 +75,8 @@ public sealed class Trade
             throw new ArgumentException("A trade needs at least one line.", nameof(items));
         }
 
+        // The catalog's figure until the platform prices the order.
+        trade.AmountFen = trade._lines.Sum(l => l.PriceFen);
         return trade;
     }
 
@@ -100,6 +102,11 @@ public sealed class Trade
     public void PlaceOrder(long platformOrderId, IReadOnlyList<PlatformRecord> records, long amountFen,
         DateTimeOffset orderCreatedAt, TimeSpan paymentWindow, DateTimeOffset now)
     {
+        if (!FirstTime(TradeTrigger.PlaceOrder, records))
+        {
+            return;
+        }
+
         Move(TradeTrigger.PlaceOrder, now);
         PlatformOrderId = platformOrderId;
         OrderCreatedAt = orderCreatedAt;
@@ -111,6 +118,16 @@ public sealed class Trade
     /// <summary>The platform accepted a pickup code: the order exists and is already paid for.</summary>
     public void StartPickup(long platformOrderId, IReadOnlyList<PlatformRecord> records, long amountFen, DateTimeOffset now)
     {
+        if (Kind != TradeKind.Pickup)
+        {
+            throw new InvalidTransitionException("trade", Status.ToString(), nameof(TradeTrigger.StartPickup));
+        }
+
+        if (!FirstTime(TradeTrigger.StartPickup, records))
+        {
+            return;
+        }
+
         Move(TradeTrigger.StartPickup, now);
         PlatformOrderId = platformOrderId;
         OrderCreatedAt = now;
@@ -139,7 +156,7 @@ public sealed class Trade
     {
         if (Status == TradeStatus.AwaitingPayment && !CanAcceptPayment(now))
         {
-            throw new InvalidTransitionException("trade", "payment_window_closed", nameof(TradeTrigger.Pay));
+            throw new InvalidTransitionException("trade", Status.ToString(), nameof(TradeTrigger.Pay));
         }
 
         Move(TradeTrigger.Pay, now);
@@ -166,7 +183,16 @@ public sealed class Trade
 
     public void ConfirmWithPlatform(DateTimeOffset now) => Move(TradeTrigger.ConfirmWithPlatform, now);
 
-    public void StartDispensing(int lineId, DateTimeOffset now) => Line(lineId).Apply(this, LineTrigger.StartDispensing, now);
+    /// <summary>Only a trade the platform knows as paid (or a consumed pickup code) may send a line to the machine.</summary>
+    public void StartDispensing(int lineId, DateTimeOffset now)
+    {
+        if (Status != TradeStatus.Dispensing)
+        {
+            throw new InvalidTransitionException("trade", Status.ToString(), nameof(LineTrigger.StartDispensing));
+        }
+
+        Line(lineId).Apply(this, LineTrigger.StartDispensing, now);
+    }
 
     public void RecordDelivery(int lineId, string? deliveryId) => Line(lineId).DeliveryId = deliveryId;
 
@@ -175,6 +201,12 @@ public sealed class Trade
     {
         var line = Line(lineId);
         var before = line.Status;
+        if (!dispensed && line.Status == LineStatus.Refunded)
+        {
+            // A failure repeated after its refund was paid: already taken.
+            return false;
+        }
+
         if (dispensed)
         {
             line.Apply(this, LineTrigger.ReportDispensed, now);
@@ -195,7 +227,17 @@ public sealed class Trade
     public void EscalateLine(int lineId, string reason, DateTimeOffset now) =>
         Line(lineId).Apply(this, LineTrigger.Escalate, now, reason);
 
-    public void RecordRefund(int lineId, DateTimeOffset now) => Line(lineId).Apply(this, LineTrigger.Refund, now);
+    /// <summary>A refund was paid for a line; only a purchase that took money can have one (DESIGN §2 rule 9).</summary>
+    public void RecordRefund(int lineId, DateTimeOffset now)
+    {
+        if (Kind != TradeKind.Purchase || PaidAt is null
+            || Status is not (TradeStatus.Dispensing or TradeStatus.Refunding or TradeStatus.NeedsAttention))
+        {
+            throw new InvalidTransitionException("trade", Status.ToString(), nameof(LineTrigger.Refund));
+        }
+
+        Line(lineId).Apply(this, LineTrigger.Refund, now);
+    }
 
     /// <summary>Derives the trade's status from its lines once none is waiting on the machine any more.</summary>
     public void Settle(DateTimeOffset now)
@@ -235,6 +277,14 @@ public sealed class Trade
         StatusReason = null;
     }
 
+    /// <summary>Hands the unsaved status changes to the caller (who writes them to the timeline) and forgets them.</summary>
+    public IReadOnlyList<StatusChange> TakeChanges()
+    {
+        var taken = _changes.ToList();
+        _changes.Clear();
+        return taken;
+    }
+
     internal void Record(StatusChange change) => _changes.Add(change);
 
     private static Trade New(string tradeId, TradeKind kind, string machineNo, DateTimeOffset now) => new()
@@ -249,6 +299,17 @@ public sealed class Trade
 
     private void AddLine(LineDraft item) =>
         _lines.Add(new TradeLine(TradeId, _lines.Count + 1, MachineNo, item.ProductId, item.Name, item.PriceFen, 1));
+
+    /// <summary>Checks the records, and tells a first placement from a repeat (which must change nothing).</summary>
+    private bool FirstTime(TradeTrigger trigger, IReadOnlyList<PlatformRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            throw new ArgumentException("The platform order has no records.", nameof(records));
+        }
+
+        return Transitions.Next(Status, trigger) != Status;
+    }
 
     private void CloseUnpaid(TradeTrigger trigger, DateTimeOffset now)
     {
