@@ -1,0 +1,33 @@
+using Merchant.Api.Auth;
+using Merchant.Api.Checkouts;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Merchant.Api.Catalog;
+
+[ApiController]
+[Route("api/v1/machines")]
+[Authorize(Policy = ApiKeyServiceCollectionExtensions.StorefrontPolicy)]
+[Tags("Catalog")]
+public sealed class MachinesController(CatalogService catalog) : ControllerBase
+{
+    /// <summary>The merchant's machines with their online state.</summary>
+    [HttpGet]
+    [ProducesResponseType<IReadOnlyList<MachineView>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
+    public async Task<ActionResult<IReadOnlyList<MachineView>>> List(CancellationToken cancellationToken) =>
+        Ok(await catalog.MachinesAsync(cancellationToken));
+
+    /// <summary>A machine's products with price and live stock.</summary>
+    [HttpGet("{machineNo}/products")]
+    [ProducesResponseType<IReadOnlyList<ProductView>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
+    public async Task<ActionResult<IReadOnlyList<ProductView>>> Products(string machineNo, CancellationToken cancellationToken)
+    {
+        CheckoutValidation.MachineNo(machineNo);
+        return Ok(await catalog.ProductsAsync(machineNo, cancellationToken));
+    }
+}

@@ -1,0 +1,55 @@
+using Merchant.Api.Errors;
+
+namespace Merchant.Api.Checkouts;
+
+/// <summary>A customer's cart at one machine. Prices are not taken from the client: the platform sets them.</summary>
+public sealed record CheckoutRequest(string? MachineNo, IReadOnlyList<CheckoutItem>? Items, string? CustomerRef);
+
+public sealed record CheckoutItem(long ProductId, int Quantity);
+
+public static class CheckoutValidation
+{
+    public const int MaxUnits = 20;
+    public const int MaxQuantity = 10;
+
+    public static void MachineNo(string? machineNo)
+    {
+        // CONTRACT §1: 8-digit numeric, longer (14, 16…) for some merchants.
+        if (string.IsNullOrEmpty(machineNo) || machineNo.Length is < 6 or > 32 || !machineNo.All(char.IsAsciiDigit))
+        {
+            throw ApiProblem.Validation("machine_no must be the machine's numeric id (6–32 digits).");
+        }
+    }
+
+    public static void Validate(CheckoutRequest request)
+    {
+        MachineNo(request.MachineNo);
+        if (request.Items is null || request.Items.Count == 0)
+        {
+            throw ApiProblem.Validation("items must list at least one product.");
+        }
+
+        foreach (var item in request.Items)
+        {
+            if (item is null || item.ProductId <= 0)
+            {
+                throw ApiProblem.Validation("Every item needs a positive product_id.");
+            }
+
+            if (item.Quantity is < 1 or > MaxQuantity)
+            {
+                throw ApiProblem.Validation($"quantity must be between 1 and {MaxQuantity}.");
+            }
+        }
+
+        if (request.Items.Sum(i => i.Quantity) > MaxUnits)
+        {
+            throw ApiProblem.Validation($"A checkout may hold at most {MaxUnits} items.");
+        }
+
+        if (request.CustomerRef is { Length: > 64 })
+        {
+            throw ApiProblem.Validation("customer_ref may be at most 64 characters.");
+        }
+    }
+}

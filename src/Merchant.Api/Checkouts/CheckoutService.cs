@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using Merchant.Api.Catalog;
+using Merchant.Api.Errors;
+using Merchant.Api.Hosting;
+using Merchant.Api.Jobs;
+using Merchant.Api.Payments;
+using Merchant.Api.PlatformNotify;
+using Merchant.Api.Trades;
+using Merchant.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Vending.Platform;
+
+namespace Merchant.Api.Checkouts;
+
+/// <summary>
+/// Checkout: persist the trade, create the platform order, price it from the platform, open the payment.
+/// Create-order cannot be repeated safely, so any ambiguous failure rejects the trade (DESIGN §3);
+/// an orphaned platform order expires by itself within 20 minutes.
+/// </summary>
+public sealed partial class CheckoutService(
+    TradeStore trades,
+    CatalogService catalog,
+    IPlatformApi platform,
+    NotifyTokens tokens,
+    PublicUrls urls,
+    PaymentProviders payments,
+    TradeIds ids,
+    TimeProvider clock,
+    IOptions<OrdersOptions> orders,
+    ILogger<CheckoutService> logger)
+{
+    public async Task<TradeResponse> CheckoutAsync(CheckoutRequest request, CancellationToken cancellationToken)
+    {
+        CheckoutValidation.Validate(request);
+        var machineNo = request.MachineNo!;
+        var products = await ReadCatalogAsync(machineNo, cancellationToken);
+        var lines = new List<LineDraft>();
+        foreach (var item in request.Items!)
+        {
+            var product = products.FirstOrDefault(p => p.ProductId == item.ProductId)
+                ?? throw new ApiProblem(422, "product_not_found", $"Product {item.ProductId} is not sold on machine {machineNo}.");
+            lines.AddRange(Enumerable.Repeat(new LineDraft(product.ProductId, product.Name, product.PriceFen), item.Quantity));
+        }
+
+        var db = trades.Db;
+        var now = clock.GetUtcNow();
+        var trade = Trade.NewPurchase(await ids.NextAsync(now, cancellationToken), machineNo, lines, request.CustomerRef, now);
+        // The create-order call runs as a job claimed by this request; if we die mid-call, a worker finds it
+        // marked as sent and rejects the trade rather than risk a second order.
+        var job = db.Enqueue(JobKinds.CreateOrder, now, TimeSpan.FromMinutes(1), trade.TradeId);
+        job.Attempts = 1;
+        job.LeaseUntil = now + TimeSpan.FromSeconds(60);
+        job.LockedBy = "checkout";
+        job.SentAt = now;
+        db.Trades.Add(trade);
+        trades.Note(trade.TradeId, "request", Actors.Storefront, $"checkout of {lines.Count} item(s) at machine {machineNo}");
+        await trades.SaveAsync(trade, Actors.Storefront, cancellationToken);
+
+        var started = Stopwatch.GetTimestamp();
+        PlatformOrder order;
+        try
+        {
+            var created = await platform.CreateOrderAsync(new CreateOrderRequest(
+                machineNo, urls.NotifyUrl(tokens.For(trade.TradeId)), trade.TradeId,
+                [.. trade.Lines.Select(l => new OrderProduct(l.ProductId, 1))]), cancellationToken);
+            trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "create order", $"order {created.OrderId}", startedTimestamp: started);
+            catalog.Invalidate(machineNo);
+            started = Stopwatch.GetTimestamp();
+            try
+            {
+                order = await platform.GetOrderAsync(new QueryOrderRequest(machineNo, created.OrderId), cancellationToken);
+                trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "query order", $"{order.Records.Count} record(s), amount {order.Amount}", startedTimestamp: started);
+            }
+            catch (PlatformException e)
+            {
+                // The order exists but we cannot read its records: close it instead of leaving stock held.
+                trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "query order", $"failed: {e.Category}", startedTimestamp: started);
+                db.Enqueue(JobKinds.CloseOrder, now, orders.Value.PlatformOrderLifetime, trade.TradeId, payload: created.OrderId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                throw;
+            }
+        }
+        catch (PlatformException e)
+        {
+            trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "create order", $"failed: {e.Category} ({e.Code})", startedTimestamp: started);
+            var problem = e.ToProblem();
+            trade.Reject(problem.Code == "platform_unavailable" ? "platform unavailable or ambiguous answer" : problem.Code, clock.GetUtcNow());
+            job.Status = Job.Done;
+            await trades.SaveAsync(trade, Actors.Storefront, CancellationToken.None);
+            LogRejected(logger, trade.TradeId, machineNo, e.Category, e.Code);
+            throw problem.With("trade_id", trade.TradeId);
+        }
+
+        now = clock.GetUtcNow();
+        var records = order.Records.Select(r => new PlatformRecord(r.RecordId, r.ProductId, r.Quantity, r.PriceFen)).ToList();
+        trade.PlaceOrder(order.OrderId, records, order.AmountFen, now, orders.Value.PaymentWindow, now);
+        var provider = payments.Current;
+        var payment = await provider.CreateAsync(new PaymentRequest(trade.TradeId, trade.AmountFen, trade.Currency, trade.PayBefore!.Value), cancellationToken);
+        var paymentRow = new Payment
+        {
+            TradeId = trade.TradeId,
+            Provider = provider.Name,
+            ProviderPaymentId = payment.PaymentId,
+            Status = Payment.Pending,
+            AmountFen = trade.AmountFen,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Payments.Add(paymentRow);
+        db.Enqueue(JobKinds.ExpireTrade, now, TimeSpan.FromHours(1), trade.TradeId, runAt: trade.PayBefore, dedupeKey: $"expire:{trade.TradeId}");
+        job.Status = Job.Done;
+        await trades.SaveAsync(trade, Actors.Storefront, cancellationToken);
+        LogCreated(logger, trade.TradeId, machineNo, order.OrderId, trade.AmountFen);
+        return trade.ToResponse(paymentRow);
+    }
+
+    private async Task<IReadOnlyList<ProductView>> ReadCatalogAsync(string machineNo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await catalog.ProductsAsync(machineNo, cancellationToken);
+        }
+        catch (PlatformException e)
+        {
+            throw e.ToProblem();
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Trade {TradeId} created at machine {MachineNo}: platform order {OrderId}, {AmountFen} fen")]
+    private static partial void LogCreated(ILogger logger, string tradeId, string machineNo, long orderId, long amountFen);
+
+    [LoggerMessage(2, LogLevel.Warning, "Trade {TradeId} at machine {MachineNo} rejected: {Category} ({Code})")]
+    private static partial void LogRejected(ILogger logger, string tradeId, string machineNo, PlatformErrorCategory category, int code);
+}
+
+/// <summary>Numeric trade ids (API.md: 20–32 digits, unique): UTC time to the second and a database sequence.</summary>
+public sealed class TradeIds(Persistence.MerchantDbContext db)
+{
+    public async Task<string> NextAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var sequence = await db.Database.SqlQuery<long>($"SELECT nextval('trade_id_seq') AS \"Value\"").SingleAsync(cancellationToken);
+        return $"{now.UtcDateTime:yyyyMMddHHmmss}{sequence % 1_000_000_000_000:D12}";
+    }
+}

@@ -1,0 +1,65 @@
+using Merchant.Api.Hosting;
+using Merchant.Api.Jobs;
+using Merchant.Api.Persistence;
+using Merchant.Api.Trades;
+using Merchant.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Merchant.Api.Dispensing;
+
+/// <summary>
+/// Starts the next line on a machine when none is dispensing (DESIGN §2 rule 4). A per-machine advisory lock
+/// serialises dispatchers across instances, and the partial unique index on dispensing lines is the last word.
+/// </summary>
+public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IOptions<DispenseOptions> options, ILogger<Dispatcher> logger)
+{
+    public async Task DispatchAsync(string machineNo, CancellationToken cancellationToken)
+    {
+        var db = trades.Db;
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"machine:" + machineNo}))", cancellationToken);
+        if (await db.TradeLines.AnyAsync(l => l.MachineNo == machineNo && l.Status == LineStatus.Dispensing, cancellationToken))
+        {
+            return;
+        }
+
+        // First paid, first served; a trade's lines go in order.
+        var next = await db.TradeLines.FromSql($"""
+                SELECT l.* FROM trade_lines l JOIN trades t ON t.trade_id = l.trade_id
+                WHERE l.machine_no = {machineNo} AND l.status = 'pending' AND t.status = 'dispensing'
+                ORDER BY coalesce(t.paid_at, t.created_at), l.trade_id, l.line_id
+                LIMIT 1
+                """)
+            .AsNoTracking()
+            .FirstOrDefaultAsync(cancellationToken);
+        if (next is null)
+        {
+            return;
+        }
+
+        var trade = await db.Trades
+            .FromSql($"SELECT *, xmin FROM trades WHERE trade_id = {next.TradeId} FOR UPDATE")
+            .Include(t => t.Lines)
+            .SingleAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        trade.StartDispensing(next.LineId, now);
+        db.Enqueue(JobKinds.Dispense, now, options.Value.SendDeadline, trade.TradeId, next.LineId,
+            dedupeKey: $"dispense:{trade.TradeId}:{next.LineId}");
+        await trades.SaveAsync(trade, Actors.Worker, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogDispatched(logger, trade.TradeId, next.LineId, machineNo);
+    }
+
+    /// <summary>Machines with work waiting and nothing dispensing: the safety net after a crash between two steps.</summary>
+    public async Task<IReadOnlyList<string>> IdleMachinesAsync(CancellationToken cancellationToken) =>
+        await trades.Db.Database.SqlQuery<string>($"""
+            SELECT DISTINCT l.machine_no AS "Value" FROM trade_lines l JOIN trades t ON t.trade_id = l.trade_id
+            WHERE l.status = 'pending' AND t.status = 'dispensing'
+              AND NOT EXISTS (SELECT 1 FROM trade_lines d WHERE d.machine_no = l.machine_no AND d.status = 'dispensing')
+            """).ToListAsync(cancellationToken);
+
+    [LoggerMessage(1, LogLevel.Information, "Trade {TradeId} line {LineId} dispatched to machine {MachineNo}")]
+    private static partial void LogDispatched(ILogger logger, string tradeId, int lineId, string machineNo);
+}

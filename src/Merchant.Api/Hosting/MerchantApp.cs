@@ -1,0 +1,127 @@
+using Merchant.Api.Auth;
+using Merchant.Api.Catalog;
+using Merchant.Api.Checkouts;
+using Merchant.Api.Dispensing;
+using Merchant.Api.Errors;
+using Merchant.Api.Health;
+using Merchant.Api.Idempotency;
+using Merchant.Api.Jobs;
+using Merchant.Api.Ops;
+using Merchant.Api.Payments;
+using Merchant.Api.Payments.Sandbox;
+using Merchant.Api.Persistence;
+using Merchant.Api.Pickups;
+using Merchant.Api.PlatformNotify;
+using Merchant.Api.Trades;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration.Memory;
+using Npgsql;
+using Vending.Platform;
+
+namespace Merchant.Api.Hosting;
+
+/// <summary>Composition of the service: configuration, services, and the HTTP pipeline.</summary>
+public static class MerchantApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (builder.Environment.IsDevelopment())
+        {
+            // Lowest precedence: appsettings.json and environment variables still win.
+            builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = RequiredSettings.DevelopmentDefaults });
+        }
+        else
+        {
+            RequiredSettings.Validate(builder.Configuration);
+        }
+
+        builder.AddMerchantLogging();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
+        });
+        builder.Services.AddMerchantServices(builder.Configuration);
+
+        var app = builder.Build();
+        app.UseMerchantPipeline();
+        return app;
+    }
+
+    public static IServiceCollection AddMerchantServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<MerchantOptions>(configuration.GetSection("Merchant"));
+        services.Configure<OrdersOptions>(configuration.GetSection("Orders"));
+        services.Configure<DispenseOptions>(configuration.GetSection("Dispense"));
+        services.Configure<PaymentsOptions>(configuration.GetSection("Payments"));
+        services.Configure<JobsOptions>(configuration.GetSection("Jobs"));
+        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        services.AddSingleton(TimeProvider.System);
+
+        var connectionString = configuration.GetConnectionString("Merchant")
+            ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set.");
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddDbContextPool<MerchantDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<MigrationRunner>();
+        services.AddHostedService<MigrateOnStart>();
+
+        services.AddVendingPlatform(configuration.GetSection(PlatformOptions.SectionName));
+        services.AddMemoryCache();
+        services.AddHttpClient(SandboxNotifyHandler.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+
+        services.AddControllers().AddJsonOptions(o => WireJson.Configure(o.JsonSerializerOptions));
+        services.AddMerchantProblemDetails();
+        services.AddApiKeyAuth();
+        services.AddMerchantOpenApi();
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+
+        services.AddSingleton<NotifyTokens>();
+        services.AddSingleton<PublicUrls>();
+        services.AddSingleton<SandboxSigner>();
+        services.AddSingleton<IdempotencyService>();
+        services.AddSingleton<JobStore>();
+        services.AddScoped<TradeStore>();
+        services.AddScoped<TradeService>();
+        services.AddScoped<TradeIds>();
+        services.AddScoped<CatalogService>();
+        services.AddScoped<CheckoutService>();
+        services.AddScoped<PickupService>();
+        services.AddScoped<PaymentService>();
+        services.AddScoped<IPaymentProvider, SandboxProvider>();
+        services.AddScoped<PaymentProviders>();
+        services.AddScoped<Dispatcher>();
+        services.AddScoped<DispenseResults>();
+        services.AddScoped<CallbackService>();
+        services.AddScoped<OpsService>();
+
+        services.AddJobHandler<CreateOrderRecoveryHandler>(JobKinds.CreateOrder);
+        services.AddJobHandler<ConsumePickupHandler>(JobKinds.ConsumePickup);
+        services.AddJobHandler<ConfirmPaidHandler>(JobKinds.ConfirmPaid);
+        services.AddJobHandler<CloseOrderHandler>(JobKinds.CloseOrder);
+        services.AddJobHandler<ClosePaymentHandler>(JobKinds.ClosePayment);
+        services.AddJobHandler<ExpireTradeHandler>(JobKinds.ExpireTrade);
+        services.AddJobHandler<DispenseHandler>(JobKinds.Dispense);
+        services.AddJobHandler<PollHandler>(JobKinds.Poll);
+        services.AddJobHandler<RefundHandler>(JobKinds.Refund);
+        services.AddJobHandler<SandboxNotifyHandler>(JobKinds.SandboxNotify);
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        services.AddHostedService<Maintenance>();
+        return services;
+    }
+
+    public static void UseMerchantPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseMerchantStatusCodeProblems();
+        app.UseMiddleware<RequestLogging>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMerchantOpenApi();
+        app.MapControllers();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+    }
+}

@@ -1,0 +1,73 @@
+using Merchant.Api.Dispensing;
+using Merchant.Api.Idempotency;
+using Merchant.Api.PlatformNotify;
+using Npgsql;
+
+namespace Merchant.Api.Jobs;
+
+/// <summary>
+/// The safety net of each instance, every few seconds: callbacks stored but not applied, machines with
+/// waiting lines and nothing dispensing (a crash between two steps), and expired idempotency keys.
+/// </summary>
+public sealed partial class Maintenance(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<JobsOptions> options, ILogger<Maintenance> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        var ticks = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Interval, clock, stoppingToken);
+                await SweepAsync(ticks++ % 100 == 0, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogSweepFailed(logger, e);
+            }
+        }
+    }
+
+    public async Task SweepAsync(bool prune, CancellationToken cancellationToken)
+    {
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var callbacks = scope.ServiceProvider.GetRequiredService<CallbackService>();
+            foreach (var id in await callbacks.UnprocessedAsync(TimeSpan.FromSeconds(5), cancellationToken))
+            {
+                await callbacks.ApplyAsync(id, cancellationToken);
+            }
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var dispatcher = scope.ServiceProvider.GetRequiredService<Dispatcher>();
+            foreach (var machine in await dispatcher.IdleMachinesAsync(cancellationToken))
+            {
+                await dispatcher.DispatchAsync(machine, cancellationToken);
+            }
+        }
+
+        if (prune)
+        {
+            await using var command = dataSource.CreateCommand("DELETE FROM idempotency_keys WHERE created_at < $1");
+            command.Parameters.Add(new() { Value = clock.GetUtcNow() - IdempotencyService.Retention });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Maintenance sweep failed; trying again shortly")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}

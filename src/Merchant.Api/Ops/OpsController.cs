@@ -1,0 +1,69 @@
+using Merchant.Api.Auth;
+using Merchant.Api.Jobs;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Merchant.Api.Ops;
+
+[ApiController]
+[Route("api/v1/ops")]
+[Authorize(Policy = ApiKeyServiceCollectionExtensions.OpsPolicy)]
+[Tags("Ops")]
+public sealed class OpsController(OpsService ops) : ControllerBase
+{
+    /// <summary>Trades, newest first, filtered by status, machine and creation time; 50 a page.</summary>
+    [HttpGet("trades")]
+    [ProducesResponseType<TradePage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    public async Task<ActionResult<TradePage>> List(
+        [FromQuery] string? status, [FromQuery(Name = "machine_no")] string? machineNo,
+        [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to, [FromQuery] int page = 1,
+        CancellationToken cancellationToken = default) =>
+        await ops.ListAsync(status, machineNo, from, to, page, cancellationToken);
+
+    /// <summary>A trade with its full timeline: transitions, platform calls, callbacks, payments, refunds, jobs.</summary>
+    [HttpGet("trades/{tradeId}")]
+    [ProducesResponseType<TradeDetail>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public async Task<ActionResult<TradeDetail>> Detail(string tradeId, CancellationToken cancellationToken) =>
+        await ops.DetailAsync(tradeId, cancellationToken);
+
+    /// <summary>Re-reads the order from the platform and applies what it says.</summary>
+    [HttpPost("trades/{tradeId}/reconcile")]
+    [ProducesResponseType<TradeDetail>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
+    public async Task<ActionResult<TradeDetail>> Reconcile(string tradeId, CancellationToken cancellationToken) =>
+        await ops.ReconcileAsync(tradeId, cancellationToken);
+
+    /// <summary>Refunds one line that needs attention; the refund is paid by a job (watch the timeline).</summary>
+    [HttpPost("trades/{tradeId}/lines/{lineId:int}/refund")]
+    [ProducesResponseType<TradeDetail>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public async Task<ActionResult<TradeDetail>> RefundLine(string tradeId, int lineId, CancellationToken cancellationToken) =>
+        Accepted(await ops.RefundLineAsync(tradeId, lineId, cancellationToken));
+
+    /// <summary>Counts by status (overall and per machine), the line each machine is dispensing, stuck work, money today.</summary>
+    [HttpGet("summary")]
+    [ProducesResponseType<Summary>(StatusCodes.Status200OK)]
+    public async Task<ActionResult<Summary>> Summary(CancellationToken cancellationToken) =>
+        await ops.SummaryAsync(cancellationToken);
+
+    /// <summary>Jobs by status; <c>failed</c> lists work that gave up.</summary>
+    [HttpGet("jobs")]
+    [ProducesResponseType<IReadOnlyList<JobView>>(StatusCodes.Status200OK)]
+    public async Task<ActionResult<IReadOnlyList<JobView>>> Jobs([FromQuery] string status = Job.Failed, CancellationToken cancellationToken = default) =>
+        Ok(await ops.JobsAsync(status, cancellationToken));
+
+    /// <summary>Puts a job that gave up back in the queue with a fresh deadline.</summary>
+    [HttpPost("jobs/{jobId:long}/retry")]
+    [ProducesResponseType(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public async Task<IActionResult> RetryJob(long jobId, CancellationToken cancellationToken)
+    {
+        await ops.RetryJobAsync(jobId, cancellationToken);
+        return Accepted();
+    }
+}

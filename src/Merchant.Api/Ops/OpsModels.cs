@@ -1,0 +1,32 @@
+using Merchant.Api.Trades;
+
+namespace Merchant.Api.Ops;
+
+public sealed record TradePage(IReadOnlyList<TradeSummary> Items, int Page, int PageSize, int Total);
+
+public sealed record TradeSummary(string TradeId, string Kind, string MachineNo, string Status, string Amount, string RefundedAmount,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Lines);
+
+/// <summary>A trade as ops see it: the trade object plus everything that happened to it, in order.</summary>
+public sealed record TradeDetail(TradeResponse Trade, IReadOnlyList<TimelineEntry> Timeline, IReadOnlyList<RefundView> Refunds,
+    IReadOnlyList<JobView> Jobs);
+
+public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Actor, int? LineId, string Summary, string? Outcome, int? DurationMs);
+
+public sealed record RefundView(string RefundKey, int LineId, string Amount, string Status, string Reason, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+public sealed record JobView(long JobId, string Kind, string? TradeId, int? LineId, string Status, int Attempts, DateTimeOffset RunAt,
+    DateTimeOffset Deadline, string? LastError);
+
+public sealed record Summary(
+    DateTimeOffset At,
+    IReadOnlyDictionary<string, int> TradesByStatus,
+    IReadOnlyList<MachineSummaryView> Machines,
+    StuckWork Stuck,
+    MoneyToday Today);
+
+public sealed record MachineSummaryView(string MachineNo, IReadOnlyDictionary<string, int> TradesByStatus, string? Dispensing);
+
+public sealed record StuckWork(int JobsPastDeadline, int JobsGivenUp, int LinesNeedingAttention, IReadOnlyList<JobView> OldestJobs);
+
+public sealed record MoneyToday(string Taken, string Refunded, string Currency);

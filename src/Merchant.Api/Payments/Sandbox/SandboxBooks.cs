@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Merchant.Api.Payments.Sandbox;
+
+/// <summary>The sandbox provider's side of a payment.</summary>
+public sealed class SandboxPayment
+{
+    public required string PaymentId { get; init; }
+
+    public required string TradeId { get; init; }
+
+    public long AmountFen { get; init; }
+
+    public required string Status { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A refund the sandbox paid out; the primary key makes a repeated refund key pay once.</summary>
+public sealed class SandboxRefund
+{
+    public required string RefundKey { get; init; }
+
+    public required string PaymentId { get; init; }
+
+    public required string RefundId { get; init; }
+
+    public long AmountFen { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class SandboxPaymentConfiguration : IEntityTypeConfiguration<SandboxPayment>
+{
+    public void Configure(EntityTypeBuilder<SandboxPayment> builder)
+    {
+        builder.ToTable("sandbox_payments");
+        builder.HasKey(p => p.PaymentId);
+        builder.Property(p => p.PaymentId).HasColumnName("payment_id");
+        builder.Property(p => p.TradeId).HasColumnName("trade_id");
+        builder.Property(p => p.AmountFen).HasColumnName("amount_fen");
+        builder.Property(p => p.Status).HasColumnName("status");
+        builder.Property(p => p.CreatedAt).HasColumnName("created_at");
+        builder.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+    }
+}
+
+internal sealed class SandboxRefundConfiguration : IEntityTypeConfiguration<SandboxRefund>
+{
+    public void Configure(EntityTypeBuilder<SandboxRefund> builder)
+    {
+        builder.ToTable("sandbox_refunds");
+        builder.HasKey(r => r.RefundKey);
+        builder.Property(r => r.RefundKey).HasColumnName("refund_key");
+        builder.Property(r => r.PaymentId).HasColumnName("payment_id");
+        builder.Property(r => r.RefundId).HasColumnName("refund_id");
+        builder.Property(r => r.AmountFen).HasColumnName("amount_fen");
+        builder.Property(r => r.CreatedAt).HasColumnName("created_at");
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Globalization;
+using Merchant.Api.Catalog;
+using Merchant.Api.Dispensing;
+using Merchant.Api.Jobs;
+using Merchant.Api.Payments;
+using Merchant.Domain;
+using Microsoft.EntityFrameworkCore;
+using Vending.Platform;
+
+namespace Merchant.Api.Trades;
+
+/// <summary>Tells the platform a trade is paid (PUT status 1), then lets the machine start; a refusal refunds in full.</summary>
+public sealed partial class ConfirmPaidHandler(
+    TradeStore trades, IPlatformApi platform, Dispatcher dispatcher, TimeProvider clock, ILogger<ConfirmPaidHandler> logger) : IJobHandler
+{
+    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        var trade = await trades.FindAsync(job.RequiredTradeId, cancellationToken);
+        if (trade is not { Status: TradeStatus.Paid })
+        {
+            return JobOutcome.Done;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await platform.UpdateOrderAsync(new UpdateOrderRequest(trade.MachineNo, trade.PlatformOrderId!.Value, OrderUpdateStatus.Paid), cancellationToken);
+            await ConfirmedAsync(trade, "accepted", started, cancellationToken);
+            return JobOutcome.Done;
+        }
+        catch (PlatformException e) when (e.Category == PlatformErrorCategory.OrderExpired)
+        {
+            await RefuseAsync(trade.TradeId, $"the platform refused the payment: order expired ({e.Code})", started, cancellationToken);
+            return JobOutcome.Done;
+        }
+        catch (PlatformException e) when (e.Category == PlatformErrorCategory.OrderStatusInvalid || e.OutcomeUnknown)
+        {
+            // An earlier attempt may have succeeded (then 40006 only means "already paid"): ask which.
+            PlatformOrder order;
+            try
+            {
+                order = await platform.GetOrderAsync(new QueryOrderRequest(trade.MachineNo, trade.PlatformOrderId!.Value), cancellationToken);
+            }
+            catch (PlatformException query)
+            {
+                return JobOutcome.Retry($"confirm: {e.Category}; query: {query.Category}");
+            }
+
+            if (order.Status == PlatformOrderStatus.Success)
+            {
+                await ConfirmedAsync(trade, "already paid on the platform", started, cancellationToken);
+                return JobOutcome.Done;
+            }
+
+            if (order.Status == PlatformOrderStatus.NotPay && e.OutcomeUnknown)
+            {
+                return JobOutcome.Retry($"confirm outcome unknown ({e.Category}); order still NOTPAY");
+            }
+
+            await RefuseAsync(trade.TradeId, $"the platform refused the payment: order is {order.Status} ({e.Code})", started, cancellationToken);
+            return JobOutcome.Done;
+        }
+        catch (PlatformException e)
+        {
+            LogConfirmFailed(logger, trade.TradeId, e.Category, e.Code);
+            return JobOutcome.Retry($"{e.Category} ({e.Code}): {e.PlatformMessage}");
+        }
+    }
+
+    public async Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) =>
+        await RefuseAsync(job.RequiredTradeId, $"the platform could not be told of the payment before its cut-off: {lastError}",
+            Stopwatch.GetTimestamp(), cancellationToken);
+
+    private async Task ConfirmedAsync(Trade trade, string outcome, long started, CancellationToken cancellationToken)
+    {
+        await trades.ChangeAsync(trade.TradeId, Actors.Worker, t =>
+        {
+            trades.Note(t.TradeId, "platform_call", Actors.Worker, "mark order paid (PUT status 1)", outcome, startedTimestamp: started);
+            t.ConfirmWithPlatform(clock.GetUtcNow());
+        }, cancellationToken);
+        await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken);
+    }
+
+    private async Task RefuseAsync(string tradeId, string reason, long started, CancellationToken cancellationToken) =>
+        await trades.ChangeAsync(tradeId, Actors.Worker, t =>
+        {
+            var now = clock.GetUtcNow();
+            trades.Note(t.TradeId, "platform_call", Actors.Worker, "mark order paid (PUT status 1)", reason, startedTimestamp: started);
+            if (t.Status != TradeStatus.Paid)
+            {
+                return;
+            }
+
+            foreach (var line in t.RefundInFull(TradeTrigger.PlatformRefused, reason, now))
+            {
+                Refunds.Request(trades.Db, t, line, reason, now);
+            }
+        }, cancellationToken);
+
+    [LoggerMessage(1, LogLevel.Warning, "Trade {TradeId}: telling the platform of the payment failed: {Category} ({Code}); will retry")]
+    private static partial void LogConfirmFailed(ILogger logger, string tradeId, PlatformErrorCategory category, int code);
+}
+
+/// <summary>Closes a platform order nobody will pay (PUT status 3); the platform sends no callback for it.</summary>
+public sealed class CloseOrderHandler(TradeStore trades, IPlatformApi platform, CatalogService catalog) : IJobHandler
+{
+    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        var trade = await trades.FindAsync(job.RequiredTradeId, cancellationToken);
+        var orderId = trade?.PlatformOrderId
+            ?? (long.TryParse(job.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : (long?)null);
+        if (trade is null || orderId is null)
+        {
+            return JobOutcome.Done;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        string outcome;
+        try
+        {
+            await platform.UpdateOrderAsync(new UpdateOrderRequest(trade.MachineNo, orderId.Value, OrderUpdateStatus.Closed), cancellationToken);
+            outcome = "closed";
+        }
+        catch (PlatformException e) when (e.Category is PlatformErrorCategory.OrderExpired or PlatformErrorCategory.OrderStatusInvalid or PlatformErrorCategory.NotFound)
+        {
+            // Already expired or closed on the platform: the stock is back either way.
+            outcome = $"already closed ({e.Code})";
+        }
+        catch (PlatformException e)
+        {
+            return JobOutcome.Retry($"{e.Category} ({e.Code}): {e.PlatformMessage}");
+        }
+
+        await trades.ChangeAsync(trade.TradeId, Actors.Worker, t =>
+            trades.Note(t.TradeId, "platform_call", Actors.Worker, "close order (PUT status 3)", outcome, startedTimestamp: started), cancellationToken);
+        catalog.Invalidate(trade.MachineNo);
+        return JobOutcome.Done;
+    }
+
+    // The platform invalidates an unpaid order by itself after 20 minutes; nothing is left to do.
+    public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Expires a trade whose payment window passed unpaid (DESIGN §2 rule 3).</summary>
+public sealed class ExpireTradeHandler(TradeStore trades, TradeService service, TimeProvider clock) : IJobHandler
+{
+    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        await trades.ChangeAsync(job.RequiredTradeId, Actors.Worker, trade =>
+        {
+            if (trade.Status == TradeStatus.AwaitingPayment && trade.PayBefore <= clock.GetUtcNow())
+            {
+                service.CloseUnpaid(trade, expire: true);
+            }
+        }, cancellationToken);
+        return JobOutcome.Done;
+    }
+
+    public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// A checkout died during create-order: the order may or may not exist on the platform and cannot be found
+/// without its id, so the trade is rejected; an orphan order expires by itself within 20 minutes.
+/// </summary>
+public sealed class CreateOrderRecoveryHandler(TradeStore trades, TimeProvider clock) : IJobHandler
+{
+    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        await trades.ChangeAsync(job.RequiredTradeId, Actors.Worker, trade =>
+        {
+            if (trade.Status == TradeStatus.Created)
+            {
+                trade.Reject("checkout interrupted while creating the platform order", clock.GetUtcNow());
+            }
+        }, cancellationToken);
+        return JobOutcome.Done;
+    }
+
+    public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Pays one line's refund through the provider under its deterministic key.</summary>
+public sealed class RefundHandler(TradeStore trades, PaymentProviders providers, TimeProvider clock) : IJobHandler
+{
+    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        var db = trades.Db;
+        var key = Refund.KeyFor(job.RequiredTradeId, job.RequiredLineId);
+        var refund = await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.RefundKey == key, cancellationToken);
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
+        if (refund is null || refund.Status == Refund.Succeeded)
+        {
+            return JobOutcome.Done;
+        }
+
+        if (payment is not { Status: Payment.Succeeded } || providers.Get(payment.Provider) is not { } provider)
+        {
+            return JobOutcome.Retry("no succeeded payment to refund");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        ProviderRefund paid;
+        try
+        {
+            paid = await provider.RefundAsync(new RefundRequest(key, payment.ProviderPaymentId, refund.AmountFen, refund.Reason), cancellationToken);
+        }
+        catch (PaymentRefusedException e)
+        {
+            return JobOutcome.GiveUp(e.Message);
+        }
+
+        db.ChangeTracker.Clear();
+        await trades.ChangeAsync(job.RequiredTradeId, Actors.Provider, async trade =>
+        {
+            var now = clock.GetUtcNow();
+            var row = await db.Refunds.SingleAsync(r => r.RefundKey == key, cancellationToken);
+            row.Status = Refund.Succeeded;
+            row.ProviderRefundId = paid.RefundId;
+            row.CompletedAt = now;
+            trade.RecordRefund(job.RequiredLineId, now);
+            trade.Settle(now);
+            trades.Note(trade.TradeId, "refund", Actors.Provider, $"refund {key} of {Hosting.Money.ToWire(refund.AmountFen)}", $"paid ({paid.RefundId})",
+                job.RequiredLineId, started);
+        }, cancellationToken);
+        return JobOutcome.Done;
+    }
+
+    public async Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) =>
+        await trades.ChangeAsync(job.RequiredTradeId, Actors.Worker, trade =>
+        {
+            trades.Note(trade.TradeId, "refund", Actors.Worker, $"refund of line {job.RequiredLineId} gave up", lastError, job.RequiredLineId);
+            if (trade.Line(job.RequiredLineId).Status == LineStatus.Failed)
+            {
+                trade.EscalateLine(job.RequiredLineId, $"refund failed: {lastError}", clock.GetUtcNow());
+                trade.Settle(clock.GetUtcNow());
+            }
+        }, cancellationToken);
+}
+
+/// <summary>Closes the provider's payment of a trade that will not be paid.</summary>
+public sealed class ClosePaymentHandler(TradeStore trades, PaymentProviders providers, TimeProvider clock) : IJobHandler
+{
+    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        var db = trades.Db;
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
+        if (payment is not { Status: Payment.Pending or Payment.Failed } || providers.Get(payment.Provider) is not { } provider)
+        {
+            return JobOutcome.Done;
+        }
+
+        await provider.CloseAsync(payment.ProviderPaymentId, cancellationToken);
+        // Conditional, so a payment that succeeded meanwhile is never overwritten.
+        var now = clock.GetUtcNow();
+        await db.Payments
+            .Where(p => p.TradeId == job.RequiredTradeId && (p.Status == Payment.Pending || p.Status == Payment.Failed))
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, Payment.Closed).SetProperty(p => p.UpdatedAt, now), cancellationToken);
+        return JobOutcome.Done;
+    }
+
+    public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Merchant.Api.Persistence;
+using Merchant.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Merchant.Api.Trades;
+
+/// <summary>
+/// Loads and saves trades. Every change runs in a transaction holding the trade's row lock, so concurrent
+/// callbacks, jobs and requests for one trade take turns; PostgreSQL is the referee, not C#.
+/// </summary>
+public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
+{
+    public MerchantDbContext Db => db;
+
+    public Task<Trade?> FindAsync(string tradeId, CancellationToken cancellationToken) =>
+        db.Trades.AsNoTracking().Include(t => t.Lines).SingleOrDefaultAsync(t => t.TradeId == tradeId, cancellationToken);
+
+    /// <summary>Runs <paramref name="change"/> on the locked trade and commits it with its timeline and jobs.</summary>
+    public async Task<Trade?> ChangeAsync(string tradeId, string actor, Func<Trade, Task> change, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var trade = await db.Trades
+            .FromSql($"SELECT *, xmin FROM trades WHERE trade_id = {tradeId} FOR UPDATE")
+            .Include(t => t.Lines)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (trade is null)
+        {
+            return null;
+        }
+
+        await change(trade);
+        await SaveAsync(trade, actor, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return trade;
+    }
+
+    public Task<Trade?> ChangeAsync(string tradeId, string actor, Action<Trade> change, CancellationToken cancellationToken) =>
+        ChangeAsync(tradeId, actor, t =>
+        {
+            change(t);
+            return Task.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>Writes the trade's status changes to its timeline and saves everything tracked.</summary>
+    public async Task SaveAsync(Trade trade, string actor, CancellationToken cancellationToken)
+    {
+        foreach (var change in trade.TakeChanges())
+        {
+            db.TradeEvents.Add(new TradeEvent
+            {
+                TradeId = trade.TradeId,
+                At = change.At,
+                Kind = "transition",
+                Actor = actor,
+                LineId = change.LineId,
+                Summary = $"{(change.LineId is { } line ? $"line {line}" : "trade")}: {change.From} → {change.To} ({change.Trigger})",
+                Outcome = change.Reason,
+            });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Adds an entry to the trade's timeline, saved with the next save.</summary>
+    public void Note(string tradeId, string kind, string actor, string summary, string? outcome = null, int? lineId = null,
+        long? startedTimestamp = null) =>
+        db.TradeEvents.Add(new TradeEvent
+        {
+            TradeId = tradeId,
+            At = clock.GetUtcNow(),
+            Kind = kind,
+            Actor = actor,
+            LineId = lineId,
+            Summary = summary,
+            Outcome = outcome,
+            DurationMs = startedTimestamp is { } started ? (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds : null,
+        });
+}
+
+public static class Actors
+{
+    public const string Storefront = "storefront";
+    public const string Ops = "ops";
+    public const string Worker = "worker";
+    public const string Platform = "platform";
+    public const string Provider = "provider";
+}

@@ -1,0 +1,27 @@
+using Merchant.Api.Auth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Merchant.Api.Trades;
+
+[ApiController]
+[Route("api/v1/trades")]
+[Authorize(Policy = ApiKeyServiceCollectionExtensions.StorefrontPolicy)]
+[Tags("Trades")]
+public sealed class TradesController(TradeService trades) : ControllerBase
+{
+    /// <summary>A trade with its lines, payment and refunds so far.</summary>
+    [HttpGet("{tradeId}")]
+    [ProducesResponseType<TradeResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public async Task<ActionResult<TradeResponse>> Get(string tradeId, CancellationToken cancellationToken) =>
+        await trades.GetAsync(tradeId, cancellationToken);
+
+    /// <summary>Cancels a trade that is not paid yet; 409 <c>invalid_transition</c> once it is.</summary>
+    [HttpPost("{tradeId}/cancel")]
+    [ProducesResponseType<TradeResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public async Task<ActionResult<TradeResponse>> Cancel(string tradeId, CancellationToken cancellationToken) =>
+        await trades.CancelAsync(tradeId, Actors.Storefront, cancellationToken);
+}
