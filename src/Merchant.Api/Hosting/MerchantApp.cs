@@ -32,10 +32,6 @@ public static class MerchantApp
             // Lowest precedence: appsettings.json and environment variables still win.
             builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = RequiredSettings.DevelopmentDefaults });
         }
-        else
-        {
-            RequiredSettings.Validate(builder.Configuration);
-        }
 
         builder.AddMerchantLogging();
         builder.WebHost.ConfigureKestrel(k =>
@@ -46,6 +42,12 @@ public static class MerchantApp
         builder.Services.AddMerchantServices(builder.Configuration);
 
         var app = builder.Build();
+        // After Build: hosts (and test factories) may add configuration until then.
+        if (!app.Environment.IsDevelopment())
+        {
+            RequiredSettings.Validate(app.Configuration);
+        }
+
         app.UseMerchantPipeline();
         return app;
     }
@@ -60,9 +62,9 @@ public static class MerchantApp
         services.Configure<AuthOptions>(configuration.GetSection("Auth"));
         services.AddSingleton(TimeProvider.System);
 
-        var connectionString = configuration.GetConnectionString("Merchant")
-            ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set.");
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("Merchant")
+            ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set.")).Build());
         services.AddDbContextPool<MerchantDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrateOnStart>();

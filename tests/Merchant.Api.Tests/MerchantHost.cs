@@ -1,0 +1,172 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Merchant.Api.Hosting;
+using Merchant.Api.Ops;
+using Merchant.Api.Trades;
+using Merchant.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace Merchant.Api.Tests;
+
+/// <summary>The API on a real Kestrel port (so the simulator's callbacks reach it), on its own database.</summary>
+// Any type of the API assembly names it; both the API and the simulator have a Program.
+public sealed class MerchantHost : WebApplicationFactory<MerchantOptions>
+{
+    public const string StorefrontKey = "test-storefront-key";
+    public const string OpsKey = "test-ops-key";
+    public const string NotifySecret = "test-notify-secret";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public MerchantHost(string connectionString, string platformUrl, IDictionary<string, string?>? overrides = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Merchant"] = connectionString,
+            ["Platform:BaseUrl"] = platformUrl,
+            ["Platform:AppId"] = SimulatorHost.AppId,
+            ["Platform:AppSecret"] = SimulatorHost.AppSecret,
+            ["Platform:AppKey"] = SimulatorHost.AppKey,
+            ["Platform:Timeout"] = "00:00:03",
+            ["Merchant:NotifySecret"] = NotifySecret,
+            ["Auth:StorefrontKeys:0"] = StorefrontKey,
+            ["Auth:OpsKeys:0"] = OpsKey,
+            ["Dispense:ResultTimeout"] = "00:00:03",
+            ["Dispense:PollInterval"] = "00:00:01",
+            ["Dispense:AttentionAfter"] = "00:00:20",
+            ["Jobs:IdlePoll"] = "00:00:01",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(0);
+    }
+
+    public HttpClient Storefront => Client(StorefrontKey);
+
+    public HttpClient Ops => Client(OpsKey);
+
+    public HttpClient Client(string? apiKey)
+    {
+        var client = CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(30);
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+    }
+}
+
+/// <summary>What most tests need: a database, a simulator and the API wired together, plus storefront helpers.</summary>
+public sealed class Stack : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = WireJson.Options;
+
+    private Stack(SimulatorHost simulator, MerchantHost api, string connectionString)
+    {
+        Simulator = simulator;
+        Api = api;
+        ConnectionString = connectionString;
+    }
+
+    public SimulatorHost Simulator { get; }
+
+    public MerchantHost Api { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<Stack> StartAsync(IDictionary<string, string?>? settings = null,
+        Action<Vending.Platform.Simulator.SimulatorOptions>? simulator = null)
+    {
+        var server = await PostgresServer.GetAsync();
+        var database = await server.CreateDatabaseAsync();
+        var sim = await SimulatorHost.StartAsync(simulator);
+        var api = new MerchantHost(database, sim.BaseUrl, settings);
+        api.StartServer();
+        return new Stack(sim, api, database);
+    }
+
+    public async Task<HttpResponseMessage> CheckoutAsync(string machineNo, IEnumerable<(long ProductId, int Quantity)> items, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/checkouts")
+        {
+            Content = JsonContent.Create(new
+            {
+                machine_no = machineNo,
+                items = items.Select(i => new { product_id = i.ProductId, quantity = i.Quantity }),
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
+        return await Api.Storefront.SendAsync(request);
+    }
+
+    public async Task<TradeResponse> CheckoutOkAsync(string machineNo, params (long ProductId, int Quantity)[] items)
+    {
+        var response = await CheckoutAsync(machineNo, items);
+        var body = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode != 201)
+        {
+            throw new InvalidOperationException($"checkout answered {(int)response.StatusCode}: {body}");
+        }
+
+        return JsonSerializer.Deserialize<TradeResponse>(body, Json)!;
+    }
+
+    public async Task PayAsync(string tradeId, string outcome = "success")
+    {
+        var response = await Api.Storefront.PostAsJsonAsync($"/api/v1/sandbox/trades/{tradeId}/pay", new { outcome });
+        if ((int)response.StatusCode != 202)
+        {
+            throw new InvalidOperationException($"pay answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public async Task<TradeResponse> TradeAsync(string tradeId) =>
+        (await Api.Storefront.GetFromJsonAsync<TradeResponse>($"/api/v1/trades/{tradeId}", Json))!;
+
+    public async Task<TradeDetail> DetailAsync(string tradeId) =>
+        (await Api.Ops.GetFromJsonAsync<TradeDetail>($"/api/v1/ops/trades/{tradeId}", Json))!;
+
+    /// <summary>Waits (bounded) until the trade reaches one of the statuses; fails with its timeline otherwise.</summary>
+    public async Task<TradeResponse> WaitForAsync(string tradeId, TimeSpan within, params string[] statuses)
+    {
+        var deadline = DateTime.UtcNow + within;
+        TradeResponse trade;
+        do
+        {
+            trade = await TradeAsync(tradeId);
+            if (statuses.Contains(trade.Status))
+            {
+                return trade;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        var detail = await DetailAsync(tradeId);
+        throw new TimeoutException($"Trade {tradeId} is {trade.Status}, not {string.Join("/", statuses)}, after {within}.\n"
+            + string.Join("\n", detail.Timeline.Select(e => $"{e.At:HH:mm:ss.fff} {e.Actor} {e.Kind}: {e.Summary} → {e.Outcome}"))
+            + "\njobs: " + string.Join("; ", detail.Jobs.Select(j => $"{j.Kind}#{j.JobId} {j.Status} x{j.Attempts} {j.LastError}")));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await Simulator.DisposeAsync();
+    }
+}
