@@ -39,10 +39,8 @@ public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IO
             return;
         }
 
-        var trade = await db.Trades
-            .FromSql($"SELECT *, xmin FROM trades WHERE trade_id = {next.TradeId} FOR UPDATE")
-            .Include(t => t.Lines)
-            .SingleAsync(cancellationToken);
+        var trade = await trades.LockAsync(next.TradeId, cancellationToken)
+            ?? throw new InvalidOperationException($"Trade {next.TradeId} vanished while dispatching.");
         var now = clock.GetUtcNow();
         trade.StartDispensing(next.LineId, now);
         db.Enqueue(JobKinds.Dispense, now, options.Value.SendDeadline, trade.TradeId, next.LineId,

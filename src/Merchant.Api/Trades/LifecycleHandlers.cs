@@ -211,7 +211,6 @@ public sealed class RefundHandler(TradeStore trades, PaymentProviders providers,
             return JobOutcome.GiveUp(e.Message);
         }
 
-        db.ChangeTracker.Clear();
         await trades.ChangeAsync(job.RequiredTradeId, Actors.Provider, async trade =>
         {
             var now = clock.GetUtcNow();

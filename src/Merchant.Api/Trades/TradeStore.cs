@@ -20,10 +20,7 @@ public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
     public async Task<Trade?> ChangeAsync(string tradeId, string actor, Func<Trade, Task> change, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var trade = await db.Trades
-            .FromSql($"SELECT *, xmin FROM trades WHERE trade_id = {tradeId} FOR UPDATE")
-            .Include(t => t.Lines)
-            .SingleOrDefaultAsync(cancellationToken);
+        var trade = await LockAsync(tradeId, cancellationToken);
         if (trade is null)
         {
             return null;
@@ -41,6 +38,24 @@ public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
             change(t);
             return Task.CompletedTask;
         }, cancellationToken);
+
+    /// <summary>
+    /// Locks the trade row, then reads the trade and its lines. Two statements on purpose: under READ COMMITTED a
+    /// statement that waited for the lock would still read the lines as they were before the other writer committed.
+    /// </summary>
+    public async Task<Trade?> LockAsync(string tradeId, CancellationToken cancellationToken)
+    {
+        var locked = await db.Database
+            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM trades WHERE trade_id = {tradeId} FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        if (locked.Count == 0)
+        {
+            return null;
+        }
+
+        db.ChangeTracker.Clear();
+        return await db.Trades.Include(t => t.Lines).SingleAsync(t => t.TradeId == tradeId, cancellationToken);
+    }
 
     /// <summary>Writes the trade's status changes to its timeline and saves everything tracked.</summary>
     public async Task SaveAsync(Trade trade, string actor, CancellationToken cancellationToken)
