@@ -1,0 +1,19 @@
+namespace Vending.Platform.Simulator.Callbacks;
+
+internal static class FailureTexts
+{
+    public const string GoodsAreStuck = "Goods are Stuck";
+
+    // The platform's own text for its 120 s fallback; the docs give none.
+    public const string DeviceTimeout = "Device Timeout";
+
+    public const int TimeoutFloorStatus = 47;
+
+    public static int DefaultFloorStatus(string reason) => reason switch
+    {
+        GoodsAreStuck => 2,
+        "Slot Invalid" => 0,
+        "Slave Comm Error" => 47,
+        _ => 3,
+    };
+}

@@ -1,0 +1,3 @@
+using Vending.Platform.Simulator;
+
+SimulatorApp.Build(args).Run();

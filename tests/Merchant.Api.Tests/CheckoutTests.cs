@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Merchant.Api.Tests;
+
+public sealed class CheckoutTests : IAsyncLifetime
+{
+    private Stack _stack = null!;
+
+    public async Task InitializeAsync() => _stack = await Stack.StartAsync();
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    [Fact]
+    public async Task The_catalog_shows_machines_and_products_with_live_stock()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 2, stock: 7, price: "3.50");
+
+        var machines = await _stack.Api.Storefront.GetFromJsonAsync<JsonElement>("/api/v1/machines");
+        var products = await _stack.Api.Storefront.GetFromJsonAsync<JsonElement>($"/api/v1/machines/{machine.MachineNo}/products");
+
+        machines.EnumerateArray().ShouldContain(m => m.GetProperty("machine_no").GetString() == machine.MachineNo && m.GetProperty("online").GetBoolean());
+        products.GetArrayLength().ShouldBe(2);
+        products[0].GetProperty("price").GetString().ShouldBe("3.50");
+        products[0].GetProperty("stock").GetInt32().ShouldBe(7);
+    }
+
+    [Fact]
+    public async Task A_checkout_is_priced_by_the_platform_and_holds_stock()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 1, stock: 5, price: "4.20");
+
+        var trade = await _stack.CheckoutOkAsync(machine.MachineNo, (machine.Products[0].ProductId, 3));
+
+        trade.TradeId.Length.ShouldBeInRange(20, 32);
+        trade.TradeId.ShouldAllBe(c => char.IsAsciiDigit(c));
+        trade.Amount.ShouldBe("12.60");
+        trade.Currency.ShouldBe("CNY");
+        trade.PayBefore.ShouldNotBeNull();
+        trade.Lines.Count.ShouldBe(3);
+        trade.Lines.ShouldAllBe(l => l.Price == "4.20" && l.Status == "pending");
+        trade.Payment!.Status.ShouldBe("pending");
+        (await _stack.Simulator.MachineAsync(machine.MachineNo)).Products[0].Stock.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Platform_refusals_are_4xx_with_stable_codes_and_the_trade_is_rejected()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 1, stock: 1);
+        var offline = await _stack.Simulator.CreateMachineAsync(products: 1);
+        await _stack.Simulator.SetOnlineAsync(offline.MachineNo, false);
+
+        var tooMany = await _stack.CheckoutAsync(machine.MachineNo, [(machine.Products[0].ProductId, 2)]);
+        var unknown = await _stack.CheckoutAsync(machine.MachineNo, [(999_999_999, 1)]);
+        var down = await _stack.CheckoutAsync(offline.MachineNo, [(offline.Products[0].ProductId, 1)]);
+
+        tooMany.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await Code(tooMany)).ShouldBe("insufficient_stock");
+        unknown.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Code(unknown)).ShouldBe("product_not_found");
+        down.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await Code(down)).ShouldBe("machine_offline");
+    }
+
+    [Fact]
+    public async Task An_unreachable_platform_is_503_and_the_trade_is_rejected()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 1);
+        await _stack.Api.Storefront.GetAsync($"/api/v1/machines/{machine.MachineNo}/products");
+        await _stack.Simulator.EndpointFaultAsync("orders.create", "error500", 1, machine.MachineNo);
+
+        var response = await _stack.CheckoutAsync(machine.MachineNo, [(machine.Products[0].ProductId, 1)]);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var trade = await _stack.TradeAsync(body.GetProperty("trade_id").GetString()!);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        body.GetProperty("code").GetString().ShouldBe("platform_unavailable");
+        trade.Status.ShouldBe("rejected");
+    }
+
+    [Theory]
+    [InlineData("{\"machine_no\":\"abc\",\"items\":[{\"product_id\":1,\"quantity\":1}]}")]
+    [InlineData("{\"machine_no\":\"16327129\",\"items\":[]}")]
+    [InlineData("{\"machine_no\":\"16327129\",\"items\":[{\"product_id\":1,\"quantity\":0}]}")]
+    [InlineData("{\"machine_no\":\"16327129\",\"items\":[{\"product_id\":-5,\"quantity\":1}]}")]
+    [InlineData("{\"machine_no\":\"16327129\",\"items\":[{\"product_id\":1,\"quantity\":\"lots\"}]}")]
+    [InlineData("{\"machine_no\":\"16327129\",\"items\":[{\"product_id\":1,\"quantity\":99999999999}]}")]
+    [InlineData("{not json")]
+    [InlineData("")]
+    public async Task Bad_checkout_bodies_are_400_problem_details(string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/checkouts")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+
+        var response = await _stack.Api.Storefront.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await Code(response)).ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task Keys_decide_who_may_call_what()
+    {
+        var none = await _stack.Api.Client(apiKey: null).GetAsync("/api/v1/machines");
+        var wrong = await _stack.Api.Client("nope").GetAsync("/api/v1/machines");
+        var storefrontOnOps = await _stack.Api.Storefront.GetAsync("/api/v1/ops/summary");
+        var ops = await _stack.Api.Ops.GetAsync("/api/v1/ops/summary");
+
+        none.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await Code(none)).ShouldBe("unauthorized");
+        wrong.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        storefrontOnOps.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Code(storefrontOnOps)).ShouldBe("forbidden");
+        ops.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_unknown_trade_is_a_404_problem()
+    {
+        var response = await _stack.Api.Storefront.GetAsync("/api/v1/trades/12345678901234567890");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Code(response)).ShouldBe("not_found");
+    }
+
+    private static async Task<string?> Code(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+}
