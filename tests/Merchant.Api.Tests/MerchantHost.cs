@@ -21,6 +21,12 @@ public sealed class MerchantHost : WebApplicationFactory<MerchantOptions>
 
     private readonly Dictionary<string, string?> _settings;
 
+    static MerchantHost()
+    {
+        // Serilog reads its level while the builder is created, before the factory's settings apply.
+        Environment.SetEnvironmentVariable("Serilog__MinimumLevel__Default", "Warning");
+    }
+
     public MerchantHost(string connectionString, string platformUrl, IDictionary<string, string?>? overrides = null)
     {
         _settings = new Dictionary<string, string?>
