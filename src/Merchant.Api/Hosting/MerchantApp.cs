@@ -1,6 +1,7 @@
 using Merchant.Api.Auth;
 using Merchant.Api.Catalog;
 using Merchant.Api.Checkouts;
+using Merchant.Api.Demo;
 using Merchant.Api.Dispensing;
 using Merchant.Api.Errors;
 using Merchant.Api.Health;
@@ -119,6 +120,7 @@ public static class MerchantApp
         app.UseExceptionHandler();
         app.UseMerchantStatusCodeProblems();
         app.UseMiddleware<RequestLogging>();
+        app.MapDemo();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMerchantOpenApi();

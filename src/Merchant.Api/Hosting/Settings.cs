@@ -66,6 +66,8 @@ public static class RequiredSettings
         ["Merchant:NotifySecret"] = "development-notify-secret",
         ["Auth:StorefrontKeys:0"] = "dev-storefront-key",
         ["Auth:OpsKeys:0"] = "dev-ops-key",
+        ["Demo:Enabled"] = "true",
+        ["Demo:StorefrontKey"] = "dev-storefront-key",
     };
 
     public static void Validate(IConfiguration configuration)
