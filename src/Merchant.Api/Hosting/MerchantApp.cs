@@ -78,6 +78,7 @@ public static class MerchantApp
         services.AddMerchantProblemDetails();
         services.AddApiKeyAuth();
         services.AddMerchantOpenApi();
+        services.AddEdgeProtection(configuration);
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
         services.AddSingleton<NotifyTokens>();
@@ -120,6 +121,7 @@ public static class MerchantApp
         app.UseExceptionHandler();
         app.UseMerchantStatusCodeProblems();
         app.UseMiddleware<RequestLogging>();
+        app.UseEdgeProtection();
         app.MapDemo();
         app.UseAuthentication();
         app.UseAuthorization();
