@@ -79,6 +79,24 @@ public sealed class OpsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_are_readable_without_a_collector()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 1);
+        var trade = await _stack.CheckoutOkAsync(machine.MachineNo, (machine.Products[0].ProductId, 1));
+        await _stack.PayAsync(trade.TradeId);
+        await _stack.WaitForAsync(trade.TradeId, Within, "completed");
+
+        var metrics = (await _stack.Api.Ops.GetFromJsonAsync<List<Telemetry.MetricView>>("/api/v1/ops/metrics", Stack.Json))!;
+
+        metrics.ShouldContain(m => m.Name == "merchant.checkouts" && m.Tags == "outcome=created" && m.Value >= 1);
+        metrics.ShouldContain(m => m.Name == "merchant.payments" && m.Tags == "outcome=succeeded");
+        metrics.ShouldContain(m => m.Name == "merchant.dispenses" && m.Tags.Contains("outcome=Dispensed"));
+        metrics.ShouldContain(m => m.Name == "merchant.platform.call.duration" && m.Tags.Contains("endpoint=POST /deliveries") && m.P99 != null);
+        metrics.ShouldContain(m => m.Name == "merchant.job.duration" && m.Tags.Contains("kind=dispense_line"));
+        metrics.ShouldContain(m => m.Name == "merchant.jobs.queue.depth" && m.Kind == "gauge");
+    }
+
+    [Fact]
     public async Task Trades_can_be_listed_newest_first_and_filtered()
     {
         var machine = await _stack.Simulator.CreateMachineAsync(products: 1);

@@ -5,6 +5,7 @@ using Merchant.Api.Hosting;
 using Merchant.Api.Jobs;
 using Merchant.Api.Payments;
 using Merchant.Api.PlatformNotify;
+using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -88,6 +89,7 @@ public sealed partial class CheckoutService(
             job.Status = Job.Done;
             await trades.SaveAsync(trade, Actors.Storefront, CancellationToken.None);
             LogRejected(logger, trade.TradeId, machineNo, e.Category, e.Code);
+            MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", problem.Code));
             throw problem.With("trade_id", trade.TradeId);
         }
 
@@ -111,6 +113,7 @@ public sealed partial class CheckoutService(
         job.Status = Job.Done;
         await trades.SaveAsync(trade, Actors.Storefront, cancellationToken);
         LogCreated(logger, trade.TradeId, machineNo, order.OrderId, trade.AmountFen);
+        MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", "created"));
         return trade.ToResponse(paymentRow);
     }
 

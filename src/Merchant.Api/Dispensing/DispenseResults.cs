@@ -1,6 +1,7 @@
 using Merchant.Api.Catalog;
 using Merchant.Api.Hosting;
 using Merchant.Api.Payments;
+using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.Extensions.Options;
@@ -70,6 +71,7 @@ public sealed partial class DispenseResults(
             return "unknown_trade";
         }
 
+        MerchantTelemetry.Dispenses.Add(1, MerchantTelemetry.Tag("outcome", outcome.ToString()), MerchantTelemetry.Tag("result", result));
         if (result == "applied")
         {
             LogApplied(logger, tradeId, lineId, outcome.ToString(), trade.MachineNo);

@@ -13,6 +13,7 @@ using Merchant.Api.Payments.Sandbox;
 using Merchant.Api.Persistence;
 using Merchant.Api.Pickups;
 using Merchant.Api.PlatformNotify;
+using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
@@ -79,6 +80,7 @@ public static class MerchantApp
         services.AddApiKeyAuth();
         services.AddMerchantOpenApi();
         services.AddEdgeProtection(configuration);
+        services.AddMerchantTelemetry(configuration);
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
         services.AddSingleton<NotifyTokens>();
@@ -118,6 +120,8 @@ public static class MerchantApp
 
     public static void UseMerchantPipeline(this WebApplication app)
     {
+        // Listen from the start, so the ops metrics count everything this instance did.
+        app.Services.GetRequiredService<MetricsSnapshot>();
         app.UseExceptionHandler();
         app.UseMerchantStatusCodeProblems();
         app.UseMiddleware<RequestLogging>();

@@ -118,6 +118,9 @@ public sealed partial class JobRunner(
             ["LineId"] = job.LineId,
         });
         var started = Stopwatch.GetTimestamp();
+        using var activity = Telemetry.MerchantTelemetry.Activities.StartActivity($"job {job.Kind}");
+        activity?.SetTag("merchant.job_id", job.JobId);
+        activity?.SetTag("merchant.trade_id", job.TradeId);
         JobOutcome outcome;
         await using var services = scopes.CreateAsyncScope();
         var context = new JobContext(job, store);
@@ -146,7 +149,10 @@ public sealed partial class JobRunner(
         try
         {
             await RecordAsync(job, context, handler, outcome, stoppingToken);
-            LogRan(logger, job.JobId, job.Kind, outcome.Kind, job.Attempts, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            LogRan(logger, job.JobId, job.Kind, outcome.Kind, job.Attempts, elapsed);
+            Telemetry.MerchantTelemetry.Jobs.Record(elapsed, Telemetry.MerchantTelemetry.Tag("kind", job.Kind),
+                Telemetry.MerchantTelemetry.Tag("outcome", outcome.Kind.ToString()));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {

@@ -60,6 +60,17 @@ public sealed partial class Maintenance(IServiceScopeFactory scopes, NpgsqlDataS
             }
         }
 
+        await using (var queue = dataSource.CreateCommand(
+            "SELECT count(*), coalesce(extract(epoch FROM $1 - min(run_at)), 0) FROM jobs WHERE status = 'pending' AND run_at <= $1"))
+        {
+            queue.Parameters.Add(new() { Value = clock.GetUtcNow() });
+            await using var reader = await queue.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                Telemetry.MerchantTelemetry.SetQueue(reader.GetInt64(0), Convert.ToDouble(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
         if (prune)
         {
             await using var command = dataSource.CreateCommand("DELETE FROM idempotency_keys WHERE created_at < $1");

@@ -9,8 +9,13 @@ namespace Merchant.Api.Ops;
 [Route("api/v1/ops")]
 [Authorize(Policy = ApiKeyServiceCollectionExtensions.OpsPolicy)]
 [Tags("Ops")]
-public sealed class OpsController(OpsService ops) : ControllerBase
+public sealed class OpsController(OpsService ops, Telemetry.MetricsSnapshot metrics) : ControllerBase
 {
+    /// <summary>This instance's metrics, aggregated since it started (no collector needed); OTLP export is separate.</summary>
+    [HttpGet("metrics")]
+    [ProducesResponseType<IReadOnlyList<Telemetry.MetricView>>(StatusCodes.Status200OK)]
+    public ActionResult<IReadOnlyList<Telemetry.MetricView>> Metrics() => Ok(metrics.Read());
+
     /// <summary>Trades, newest first, filtered by status, machine and creation time; 50 a page.</summary>
     [HttpGet("trades")]
     [ProducesResponseType<TradePage>(StatusCodes.Status200OK)]

@@ -1,5 +1,6 @@
 using Merchant.Api.Hosting;
 using Merchant.Api.Jobs;
+using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +27,7 @@ public sealed partial class PaymentService(
             }
 
             var outcome = notification.Succeeded ? "succeeded" : "failed";
+            MerchantTelemetry.Payments.Add(1, MerchantTelemetry.Tag("outcome", payment.Status == Payment.Succeeded ? "duplicate" : outcome));
             trades.Note(trade.TradeId, "payment", Actors.Provider, $"{provider} notification: payment {outcome}", outcome);
             if (payment.Status == Payment.Succeeded)
             {
@@ -59,6 +61,7 @@ public sealed partial class PaymentService(
                 return;
             }
 
+            MerchantTelemetry.Payments.Add(1, MerchantTelemetry.Tag("outcome", "refused_late"));
             var reason = wasOpen ? "payment arrived after the payment window" : $"payment arrived after the trade was {trade.Status.ToWire()}";
             foreach (var line in trade.RefundInFull(TradeTrigger.RefuseLatePayment, reason, now))
             {

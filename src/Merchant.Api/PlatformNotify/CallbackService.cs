@@ -1,5 +1,6 @@
 using Merchant.Api.Dispensing;
 using Merchant.Api.Persistence;
+using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Microsoft.EntityFrameworkCore;
 using Vending.Platform;
@@ -33,6 +34,7 @@ public sealed partial class CallbackService(
         await db.PlatformCallbacks.Where(c => c.CallbackId == callbackId)
             .ExecuteUpdateAsync(u => u.SetProperty(c => c.ProcessedAt, clock.GetUtcNow()).SetProperty(c => c.Outcome, outcome), cancellationToken);
         LogApplied(logger, callback.TradeId, callbackId, outcome);
+        MerchantTelemetry.Callbacks.Add(1, MerchantTelemetry.Tag("outcome", outcome));
         return outcome;
     }
 
@@ -73,6 +75,10 @@ public sealed partial class CallbackService(
 
         await trades.ChangeAsync(trade.TradeId, Actors.Platform, t => trades.Note(t.TradeId, "callback", Actors.Platform,
             $"callback: line {line.LineId} {what}", null, line.LineId), cancellationToken);
+        if (line.DispatchedAt is { } dispatched && line.Status == Domain.LineStatus.Dispensing)
+        {
+            MerchantTelemetry.CallbackLag.Record((clock.GetUtcNow() - dispatched).TotalSeconds);
+        }
         var failReason = string.IsNullOrWhiteSpace(parsed.FailReason) ? "dispense failed" : parsed.FailReason;
         return await results.ApplyAsync(trade.TradeId, line.LineId,
             parsed.Delivered ? DispenseOutcome.Dispensed : DispenseOutcome.Failed,

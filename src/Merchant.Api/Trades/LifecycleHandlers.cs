@@ -4,6 +4,7 @@ using Merchant.Api.Catalog;
 using Merchant.Api.Dispensing;
 using Merchant.Api.Jobs;
 using Merchant.Api.Payments;
+using Merchant.Api.Telemetry;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
 using Vending.Platform;
@@ -208,8 +209,11 @@ public sealed class RefundHandler(TradeStore trades, PaymentProviders providers,
         }
         catch (PaymentRefusedException e)
         {
+            MerchantTelemetry.Refunds.Add(1, MerchantTelemetry.Tag("outcome", "refused"));
             return JobOutcome.GiveUp(e.Message);
         }
+
+        MerchantTelemetry.Refunds.Add(1, MerchantTelemetry.Tag("outcome", "paid"));
 
         await trades.ChangeAsync(job.RequiredTradeId, Actors.Provider, async trade =>
         {

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Merchant.Api.Telemetry;
+
+/// <summary>
+/// The service's instruments (System.Diagnostics.Metrics) and its ActivitySource. Exported with
+/// OpenTelemetry when <c>Telemetry:OtlpEndpoint</c> is set, and always readable at GET /api/v1/ops/metrics.
+/// </summary>
+public static class MerchantTelemetry
+{
+    public const string Name = "Merchant";
+
+    public static readonly ActivitySource Activities = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> Checkouts = Meter.CreateCounter<long>("merchant.checkouts", description: "Checkouts by outcome");
+
+    public static readonly Counter<long> Payments = Meter.CreateCounter<long>("merchant.payments", description: "Payment notifications by outcome");
+
+    public static readonly Counter<long> Dispenses = Meter.CreateCounter<long>("merchant.dispenses", description: "Dispense results applied, by outcome");
+
+    public static readonly Counter<long> Refunds = Meter.CreateCounter<long>("merchant.refunds", description: "Refunds by outcome");
+
+    public static readonly Counter<long> Callbacks = Meter.CreateCounter<long>("merchant.callbacks", description: "Platform callbacks by outcome");
+
+    public static readonly Histogram<double> CallbackLag = Meter.CreateHistogram<double>("merchant.callback.lag", "s",
+        "From a dispense command to its callback");
+
+    public static readonly Histogram<double> PlatformCalls = Meter.CreateHistogram<double>("merchant.platform.call.duration", "ms",
+        "Platform calls by endpoint and outcome");
+
+    public static readonly Histogram<double> Jobs = Meter.CreateHistogram<double>("merchant.job.duration", "ms", "Jobs run, by kind and outcome");
+
+    private static long _queueDepth;
+    private static double _queueAgeSeconds;
+
+    static MerchantTelemetry()
+    {
+        Meter.CreateObservableGauge("merchant.jobs.queue.depth", () => Volatile.Read(ref _queueDepth), description: "Jobs due and not running");
+        Meter.CreateObservableGauge("merchant.jobs.queue.age", () => Volatile.Read(ref _queueAgeSeconds), "s", "Age of the oldest due job");
+    }
+
+    /// <summary>Sampled by the maintenance loop, so reading a gauge never touches the database.</summary>
+    public static void SetQueue(long depth, double oldestAgeSeconds)
+    {
+        Volatile.Write(ref _queueDepth, depth);
+        Volatile.Write(ref _queueAgeSeconds, oldestAgeSeconds);
+    }
+
+    public static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+}
