@@ -1,3 +1,4 @@
+using Merchant.Api.Hosting;
 using Merchant.Api.Auth;
 using Merchant.Api.Checkouts;
 using Microsoft.AspNetCore.Authorization;
@@ -12,6 +13,7 @@ namespace Merchant.Api.Catalog;
 public sealed class MachinesController(CatalogService catalog) : ControllerBase
 {
     /// <summary>The merchant's machines with their online state.</summary>
+    [ProblemCodes(503, "platform_unavailable")]
     [HttpGet]
     [ProducesResponseType<IReadOnlyList<MachineView>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
@@ -19,13 +21,17 @@ public sealed class MachinesController(CatalogService catalog) : ControllerBase
         Ok(await catalog.MachinesAsync(cancellationToken));
 
     /// <summary>A machine's products with price and live stock.</summary>
-    [HttpGet("{machineNo}/products")]
+    [ProblemCodes(400, "validation_failed")]
+    [ProblemCodes(404, "machine_not_found")]
+    [ProblemCodes(409, "machine_offline")]
+    [ProblemCodes(503, "platform_unavailable")]
+    [HttpGet("{machine_no}/products")]
     [ProducesResponseType<IReadOnlyList<ProductView>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
-    public async Task<ActionResult<IReadOnlyList<ProductView>>> Products(string machineNo, CancellationToken cancellationToken)
+    public async Task<ActionResult<IReadOnlyList<ProductView>>> Products([FromRoute(Name = "machine_no")] string machineNo, CancellationToken cancellationToken)
     {
         CheckoutValidation.MachineNo(machineNo);
         return Ok(await catalog.ProductsAsync(machineNo, cancellationToken));

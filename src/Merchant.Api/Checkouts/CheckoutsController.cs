@@ -1,3 +1,4 @@
+using Merchant.Api.Hosting;
 using Merchant.Api.Auth;
 using Merchant.Api.Idempotency;
 using Merchant.Api.Trades;
@@ -14,6 +15,11 @@ public sealed class CheckoutsController(CheckoutService checkouts, IdempotencySe
 {
     /// <summary>Starts a purchase: creates the platform order and the payment; answers the trade with its amount and pay_before.</summary>
     /// <remarks>Requires <c>Idempotency-Key</c>: the same key and body replay the first answer; another body is 422; a request still running is 409.</remarks>
+    [ProblemCodes(400, "validation_failed", "invalid_request", "idempotency_key_missing", "idempotency_key_invalid")]
+    [ProblemCodes(404, "machine_not_found")]
+    [ProblemCodes(409, "insufficient_stock", "machine_offline", "idempotency_request_in_flight")]
+    [ProblemCodes(422, "product_not_found", "product_off_sale", "idempotency_key_reused")]
+    [ProblemCodes(503, "platform_unavailable")]
     [HttpPost]
     [ProducesResponseType<TradeResponse>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]

@@ -22,12 +22,12 @@ public static class OpenApiSetup
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
                 Name = ApiKeyAuthenticationHandler.HeaderName,
-                Description = "A storefront key (checkout, trades, pickups, sandbox) or an ops key (everything, plus /api/v1/ops).",
+                Description = "Scopes: `storefront` (catalog, checkout, trades, pickups, sandbox) and `ops` (everything, plus /api/v1/ops). "
+                    + "Keys are configured in Auth:StorefrontKeys and Auth:OpsKeys.",
             });
-            c.AddSecurityRequirement(document => new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
-            });
+            c.OperationFilter<MerchantOperationFilter>();
+            c.SchemaFilter<MerchantSchemaFilter>();
+            c.SupportNonNullableReferenceTypes();
             var xml = Path.Combine(AppContext.BaseDirectory, "Merchant.Api.xml");
             if (File.Exists(xml))
             {

@@ -1,3 +1,4 @@
+using Merchant.Api.Hosting;
 using Merchant.Api.Auth;
 using Merchant.Api.Jobs;
 using Microsoft.AspNetCore.Authorization;
@@ -17,6 +18,7 @@ public sealed class OpsController(OpsService ops, Telemetry.MetricsSnapshot metr
     public ActionResult<IReadOnlyList<Telemetry.MetricView>> Metrics() => Ok(metrics.Read());
 
     /// <summary>Trades, newest first, filtered by status, machine and creation time; 50 a page.</summary>
+    [ProblemCodes(400, "validation_failed")]
     [HttpGet("trades")]
     [ProducesResponseType<TradePage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
@@ -27,27 +29,33 @@ public sealed class OpsController(OpsService ops, Telemetry.MetricsSnapshot metr
         await ops.ListAsync(status, machineNo, from, to, page, cancellationToken);
 
     /// <summary>A trade with its full timeline: transitions, platform calls, callbacks, payments, refunds, jobs.</summary>
-    [HttpGet("trades/{tradeId}")]
+    [ProblemCodes(404, "not_found")]
+    [HttpGet("trades/{trade_id}")]
     [ProducesResponseType<TradeDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public async Task<ActionResult<TradeDetail>> Detail(string tradeId, CancellationToken cancellationToken) =>
+    public async Task<ActionResult<TradeDetail>> Detail([FromRoute(Name = "trade_id")] string tradeId, CancellationToken cancellationToken) =>
         await ops.DetailAsync(tradeId, cancellationToken);
 
     /// <summary>Re-reads the order from the platform and applies what it says.</summary>
-    [HttpPost("trades/{tradeId}/reconcile")]
+    [ProblemCodes(404, "not_found")]
+    [ProblemCodes(409, "no_platform_order")]
+    [ProblemCodes(503, "platform_unavailable")]
+    [HttpPost("trades/{trade_id}/reconcile")]
     [ProducesResponseType<TradeDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
-    public async Task<ActionResult<TradeDetail>> Reconcile(string tradeId, CancellationToken cancellationToken) =>
+    public async Task<ActionResult<TradeDetail>> Reconcile([FromRoute(Name = "trade_id")] string tradeId, CancellationToken cancellationToken) =>
         await ops.ReconcileAsync(tradeId, cancellationToken);
 
     /// <summary>Refunds one line that needs attention; the refund is paid by a job (watch the timeline).</summary>
-    [HttpPost("trades/{tradeId}/lines/{lineId:int}/refund")]
+    [ProblemCodes(404, "not_found")]
+    [ProblemCodes(409, "invalid_transition", "nothing_to_refund")]
+    [HttpPost("trades/{trade_id}/lines/{line_id:int}/refund")]
     [ProducesResponseType<TradeDetail>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public async Task<ActionResult<TradeDetail>> RefundLine(string tradeId, int lineId, CancellationToken cancellationToken) =>
+    public async Task<ActionResult<TradeDetail>> RefundLine([FromRoute(Name = "trade_id")] string tradeId, [FromRoute(Name = "line_id")] int lineId, CancellationToken cancellationToken) =>
         Accepted(await ops.RefundLineAsync(tradeId, lineId, cancellationToken));
 
     /// <summary>Counts by status (overall and per machine), the line each machine is dispensing, stuck work, money today.</summary>
@@ -63,10 +71,11 @@ public sealed class OpsController(OpsService ops, Telemetry.MetricsSnapshot metr
         Ok(await ops.JobsAsync(status, cancellationToken));
 
     /// <summary>Puts a job that gave up back in the queue with a fresh deadline.</summary>
-    [HttpPost("jobs/{jobId:long}/retry")]
+    [ProblemCodes(409, "job_not_failed")]
+    [HttpPost("jobs/{job_id:long}/retry")]
     [ProducesResponseType(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public async Task<IActionResult> RetryJob(long jobId, CancellationToken cancellationToken)
+    public async Task<IActionResult> RetryJob([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
     {
         await ops.RetryJobAsync(jobId, cancellationToken);
         return Accepted();

@@ -1,3 +1,4 @@
+using Merchant.Api.Hosting;
 using System.Text;
 using Merchant.Api.Errors;
 using Microsoft.AspNetCore.Mvc;
@@ -13,6 +14,8 @@ public sealed class PaymentsController(PaymentProviders providers, PaymentServic
     private const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>Payment notification from a provider (signed).</summary>
+    [ProblemCodes(401, "invalid_signature")]
+    [ProblemCodes(404, "not_found")]
     [HttpPost("{provider}/notify")]
     [RequestSizeLimit(MaxBodyBytes)]
     [ProducesResponseType<NotificationReceipt>(StatusCodes.Status200OK)]

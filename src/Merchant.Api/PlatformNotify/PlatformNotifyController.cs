@@ -1,3 +1,4 @@
+using Merchant.Api.Hosting;
 using System.Text;
 using Merchant.Api.Errors;
 using Microsoft.AspNetCore.Mvc;
@@ -16,6 +17,7 @@ public sealed partial class PlatformNotifyController(
     /// <summary>Dispense-result callback from the platform. Stored raw, then applied; 200 once stored.</summary>
     /// <remarks>404 when the token is forged, or when the body speaks of an order this token's trade does not have
     /// (a token of another trade); such a callback is kept for audit and changes nothing.</remarks>
+    [ProblemCodes(404, "not_found")]
     [HttpPost("{token}")]
     [RequestSizeLimit(MaxBodyBytes)]
     [Consumes("application/json", "text/plain", "application/x-www-form-urlencoded")]

@@ -19,12 +19,15 @@ public sealed class SandboxController(PaymentProviders providers, MerchantDbCont
     /// <summary>Pay (or fail to pay) a trade through the sandbox provider.</summary>
     /// <remarks>The sandbox then posts a signed notification to <c>/api/v1/payments/sandbox/notify</c>, as a real provider would.
     /// It accepts a payment even after the trade was cancelled or expired, so the late-payment refund can be tried.</remarks>
-    [HttpPost("{tradeId}/pay")]
+    [ProblemCodes(400, "validation_failed")]
+    [ProblemCodes(404, "not_found")]
+    [ProblemCodes(409, "no_payment", "already_paid")]
+    [HttpPost("{trade_id}/pay")]
     [ProducesResponseType<SandboxPayResponse>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public async Task<ActionResult<SandboxPayResponse>> Pay(string tradeId, [FromBody] SandboxPayRequest? request, CancellationToken cancellationToken)
+    public async Task<ActionResult<SandboxPayResponse>> Pay([FromRoute(Name = "trade_id")] string tradeId, [FromBody] SandboxPayRequest? request, CancellationToken cancellationToken)
     {
         if (!providers.SandboxEnabled)
         {

@@ -304,6 +304,7 @@
       const trade = await api("POST", "/api/v1/checkouts", { machine_no: state.machine.machine_no, items },
         { "Idempotency-Key": newIdempotencyKey() });
       state.cart.clear();
+      state.busy = false;
       openTrade(trade);
     } catch (e) {
       showError(e);
