@@ -54,7 +54,7 @@ public sealed class PlatformApiClient : IPlatformApi
     public Task<IReadOnlyList<MachineSlot>> GetFloorsAsync(FloorsRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(
             Signed("floors", HttpMethod.Post, "floors", safeToRepeat: true, request.MachineNo, PayloadField.Text("cabinet_name", request.CabinetName)),
-            PlatformJson.ReadList<MachineSlot>,
+            ReadFloors,
             cancellationToken);
 
     public Task<ProductPage> GetProductsAsync(ProductsRequest request, CancellationToken cancellationToken = default)
@@ -265,6 +265,51 @@ public sealed class PlatformApiClient : IPlatformApi
     private static bool Ignore(JsonElement data) => true;
 
     // The products endpoint pages, but answers [] when empty; a bare list of items is read as one page.
+    /// <summary>
+    /// Floors are undocumented: accept a flat list of slots, or rows that nest their slots under <c>channels</c>
+    /// (a slot then inherits its row's cabinet and addr), and read capacity from <c>capacity</c> or <c>inventory</c>.
+    /// </summary>
+    private static IReadOnlyList<MachineSlot> ReadFloors(JsonElement data)
+    {
+        if (data.ValueKind != JsonValueKind.Array)
+        {
+            return PlatformJson.ReadList<MachineSlot>(data);
+        }
+
+        var slots = new System.Text.Json.Nodes.JsonArray();
+        foreach (var entry in data.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var row = System.Text.Json.Nodes.JsonNode.Parse(entry.GetRawText())!.AsObject();
+            var channels = row["channels"] as System.Text.Json.Nodes.JsonArray;
+            foreach (var slot in channels is null ? [row] : channels.OfType<System.Text.Json.Nodes.JsonObject>().Select(c => c.DeepClone().AsObject()))
+            {
+                slot.Remove("channels");
+                foreach (var inherited in new[] { "cabinet_name", "addr" })
+                {
+                    if (!slot.ContainsKey(inherited) && row[inherited] is { } value && !ReferenceEquals(slot, row))
+                    {
+                        slot[inherited] = value.DeepClone();
+                    }
+                }
+
+                if (!slot.ContainsKey("capacity") && slot["inventory"] is { } capacity)
+                {
+                    slot["capacity"] = capacity.DeepClone();
+                }
+
+                slots.Add(ReferenceEquals(slot, row) ? slot.DeepClone() : slot);
+            }
+        }
+
+        using var flat = JsonDocument.Parse(slots.ToJsonString());
+        return PlatformJson.ReadList<MachineSlot>(flat.RootElement);
+    }
+
     private static ProductPage ReadProductPage(JsonElement data)
     {
         if (data.ValueKind != JsonValueKind.Array)

@@ -87,15 +87,18 @@ public sealed class CatalogIntegrationTests(SimulatorHost sim) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Floors_list_one_entry_per_slot_row_of_the_cabinet()
+    public async Task Floors_list_every_slot_with_its_product_and_stock_even_when_rows_nest_them()
     {
         var products = Enumerable.Range(1, 10).Select(i => new SimProduct($"Item {i}", "1.00", Stock: 1)).ToList();
         var machine = await sim.Control.CreateMachineAsync(products);
 
         var floors = await sim.Platform.GetFloorsAsync(new FloorsRequest(machine.MachineNo) { CabinetName = "A" });
 
-        // NOTE: the simulator nests slots as channels[] under each row, which MachineSlot does not read: only the row facts arrive.
-        floors.Select(f => (f.CabinetName, f.Addr)).ShouldBe([("A", "1"), ("A", "2")]);
+        // The simulator nests slots as channels[] under each row; the SDK flattens them and keeps the row's cabinet and addr.
+        floors.Count.ShouldBe(10);
+        floors.Select(f => f.ProductId).ShouldBe(machine.ProductIds);
+        floors.ShouldAllBe(f => f.CabinetName == "A" && f.Name.Length > 0 && f.CurrentInventory == 1 && f.Capacity > 0);
+        floors.Select(f => f.Addr).Distinct().ShouldBe(["1", "2"]);
     }
 
     [Fact]
