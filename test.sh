@@ -7,7 +7,8 @@
 #   ./test.sh --filter 'FullyQualifiedName~Checkout'   extra arguments go to `dotnet test`
 #
 # The integration tests start their own throwaway PostgreSQL cluster from MERCHANT_PG_BIN
-# (set here to the newest /usr/lib/postgresql/*/bin; installed with apt-get when missing and root).
+# (set here to the newest /usr/lib/postgresql/*/bin; installed with apt-get when missing and root);
+# the browser tests drive Debian's Chromium (MERCHANT_CHROMIUM; installed the same way).
 # The full output is also written to .local/test.log.
 set -Eeuo pipefail
 
@@ -23,6 +24,8 @@ require_command dotnet "Install the .NET 10 SDK (see global.json)."
 ensure_postgres_binaries "" # newest installed major version
 export MERCHANT_PG_BIN="$PG_BIN"
 info "PostgreSQL binaries for the test fixture: MERCHANT_PG_BIN=$MERCHANT_PG_BIN"
+ensure_chromium
+info "Chromium for the browser tests: MERCHANT_CHROMIUM=$MERCHANT_CHROMIUM"
 
 mkdir -p "$ROOT/.local"
 LOG="$ROOT/.local/test.log"

@@ -119,6 +119,27 @@ ensure_postgres_binaries() {
 # run_as_postgres CMD [ARGS...]
 # PostgreSQL refuses to run as root, so as root run CMD as the `postgres` user
 # (created by Debian's postgresql package); as anyone else run it directly.
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+# Exports MERCHANT_CHROMIUM. Installs the 'chromium' package with apt-get when missing and root.
+ensure_chromium() {
+    local found="${MERCHANT_CHROMIUM:-}"
+    [[ -n "$found" && -x "$found" ]] || found="$(command -v chromium || true)"
+    if [[ -z "$found" ]]; then
+        if [[ "${EUID:-$(id -u)}" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            info "Chromium not found; installing Debian's 'chromium' package for the browser tests (apt-get)..."
+            DEBIAN_FRONTEND=noninteractive apt-get update ||
+                die "apt-get update failed; install the 'chromium' package by hand."
+            DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium ||
+                die "apt-get install chromium failed; install it by hand."
+            found="$(command -v chromium || true)"
+        fi
+        [[ -n "$found" ]] || die "Chromium is needed by the browser tests: sudo apt-get install chromium
+       (or point MERCHANT_CHROMIUM at a Chromium binary)."
+    fi
+    MERCHANT_CHROMIUM="$found"
+    export MERCHANT_CHROMIUM
+}
+
 run_as_postgres() {
     if [[ "${EUID:-$(id -u)}" -ne 0 ]]; then
         "$@"

@@ -24,7 +24,11 @@ public static class DemoSetup
             return;
         }
 
-        var root = Path.Combine(app.Environment.WebRootPath ?? Path.Combine(AppContext.BaseDirectory, "wwwroot"), "demo");
+        // Run from the repository root there is no wwwroot beside us (WebRootPath is ""): use the copy in the output folder.
+        var webRoot = string.IsNullOrEmpty(app.Environment.WebRootPath) || !Directory.Exists(Path.Combine(app.Environment.WebRootPath, "demo"))
+            ? Path.Combine(AppContext.BaseDirectory, "wwwroot")
+            : app.Environment.WebRootPath;
+        var root = Path.Combine(webRoot, "demo");
         if (!Directory.Exists(root))
         {
             return;
