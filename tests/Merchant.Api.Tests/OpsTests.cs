@@ -114,6 +114,29 @@ public sealed class OpsTests : IAsyncLifetime
         (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString().ShouldBe("validation_failed");
     }
 
+    [Fact]
+    public async Task Jobs_that_gave_up_are_listed_and_can_be_retried_once()
+    {
+        long jobId;
+        await using (var db = new Npgsql.NpgsqlConnection(_stack.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var insert = new Npgsql.NpgsqlCommand(
+                "INSERT INTO jobs (kind, trade_id, status, run_at, deadline, attempts, last_error, created_at, updated_at) "
+                + "VALUES ('close_payment', 'no-such-trade', 'failed', now(), now(), 9, 'gave up in a test', now(), now()) RETURNING job_id", db);
+            jobId = (long)(await insert.ExecuteScalarAsync())!;
+        }
+
+        var failed = await _stack.Api.Ops.GetFromJsonAsync<List<JobView>>("/api/v1/ops/jobs?status=failed", Stack.Json);
+        var retry = await _stack.Api.Ops.PostAsync($"/api/v1/ops/jobs/{jobId}/retry", null);
+        var again = await _stack.Api.Ops.PostAsync($"/api/v1/ops/jobs/{jobId}/retry", null);
+
+        failed!.ShouldContain(j => j.JobId == jobId && j.LastError == "gave up in a test");
+        retry.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString().ShouldBe("job_not_failed");
+    }
+
     private async Task WaitForCommandAsync(string machineNo)
     {
         for (var i = 0; i < 100 && (await _stack.Simulator.CommandsAsync(machineNo)).Commands.Count == 0; i++)
