@@ -49,11 +49,7 @@ public sealed partial class CheckoutService(
         var trade = Trade.NewPurchase(await ids.NextAsync(now, cancellationToken), machineNo, lines, request.CustomerRef, now);
         // The create-order call runs as a job claimed by this request; if we die mid-call, a worker finds it
         // marked as sent and rejects the trade rather than risk a second order.
-        var job = db.Enqueue(JobKinds.CreateOrder, now, TimeSpan.FromMinutes(1), trade.TradeId);
-        job.Attempts = 1;
-        job.LeaseUntil = now + TimeSpan.FromSeconds(60);
-        job.LockedBy = "checkout";
-        job.SentAt = now;
+        var job = db.EnqueueClaimed(JobKinds.CreateOrder, now, TimeSpan.FromMinutes(1), trade.TradeId, "checkout");
         db.Trades.Add(trade);
         trades.Note(trade.TradeId, "request", Actors.Storefront, $"checkout of {lines.Count} item(s) at machine {machineNo}");
         await trades.SaveAsync(trade, Actors.Storefront, cancellationToken);

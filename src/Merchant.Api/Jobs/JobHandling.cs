@@ -97,4 +97,18 @@ public static class JobQueue
         db.Jobs.Add(job);
         return job;
     }
+
+    /// <summary>
+    /// A job the current request runs itself, right after this unit of work commits (checkout's create-order,
+    /// pickup's consume): already claimed and marked as sent, so a worker only sees it if the request died mid-call.
+    /// </summary>
+    public static Job EnqueueClaimed(this MerchantDbContext db, string kind, DateTimeOffset now, TimeSpan deadlineAfter, string tradeId, string claimedBy)
+    {
+        var job = db.Enqueue(kind, now, deadlineAfter, tradeId);
+        job.Attempts = 1;
+        job.LeaseUntil = now + TimeSpan.FromSeconds(60);
+        job.LockedBy = claimedBy;
+        job.SentAt = now;
+        return job;
+    }
 }

@@ -46,11 +46,7 @@ public sealed partial class PickupService(
         var db = trades.Db;
         var now = clock.GetUtcNow();
         var trade = Trade.NewPickup(await ids.NextAsync(now, cancellationToken), request.MachineNo!, request.ProductId, request.Code, now);
-        var job = db.Enqueue(JobKinds.ConsumePickup, now, TimeSpan.FromMinutes(10), trade.TradeId);
-        job.Attempts = 1;
-        job.LeaseUntil = now + TimeSpan.FromSeconds(60);
-        job.LockedBy = "pickup";
-        job.SentAt = now;
+        var job = db.EnqueueClaimed(JobKinds.ConsumePickup, now, TimeSpan.FromMinutes(10), trade.TradeId, "pickup");
         db.Trades.Add(trade);
         trades.Note(trade.TradeId, "request", Actors.Storefront, $"pickup code for product {request.ProductId} at machine {request.MachineNo}");
         await trades.SaveAsync(trade, Actors.Storefront, cancellationToken);
