@@ -13,11 +13,13 @@ public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly int _outputLines;
 
-    private ApiProcess(Process process, string baseUrl)
+    private ApiProcess(Process process, string baseUrl, int outputLines)
     {
         _process = process;
         BaseUrl = baseUrl;
+        _outputLines = outputLines;
     }
 
     public string BaseUrl { get; }
@@ -26,7 +28,9 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    public static async Task<ApiProcess> StartAsync(IDictionary<string, string?> settings, int? port = null, TimeSpan? readyWithin = null)
+    /// <param name="outputLines">How many of the last lines of stdout/stderr <see cref="Output"/> keeps.</param>
+    public static async Task<ApiProcess> StartAsync(IDictionary<string, string?> settings, int? port = null, TimeSpan? readyWithin = null,
+        int outputLines = 2000)
     {
         var root = RepositoryRoot();
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
@@ -52,7 +56,7 @@ public sealed class ApiProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        var api = new ApiProcess(process, baseUrl);
+        var api = new ApiProcess(process, baseUrl, outputLines);
         process.OutputDataReceived += (_, e) => api.Capture(e.Data);
         process.ErrorDataReceived += (_, e) => api.Capture(e.Data);
         process.BeginOutputReadLine();
@@ -103,7 +107,7 @@ public sealed class ApiProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        while (_output.Count > 2000)
+        while (_output.Count > _outputLines)
         {
             _output.TryDequeue(out _);
         }

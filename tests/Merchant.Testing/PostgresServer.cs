@@ -13,6 +13,7 @@ public sealed class PostgresServer
 {
     private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
     private static int _databases;
+    private bool DurableCommits { get; init; }
 
     private PostgresServer(string adminConnectionString, string? dataDirectory, string? binDirectory, int port)
     {
@@ -57,8 +58,28 @@ public sealed class PostgresServer
 
         await RunPgCtlAsync($"stop -D \"{DataDirectory}\" -m immediate -w");
         await Task.Delay(downtime);
-        await RunPgCtlAsync(StartArguments(DataDirectory, Port));
+        await RunPgCtlAsync(StartArguments(DataDirectory, Port, DurableCommits));
         NpgsqlConnection.ClearAllPools();
+    }
+
+    /// <summary>
+    /// A cluster of the caller's own (never MERCHANT_TEST_DB), for tests that restart it: restarting the shared one
+    /// would break every test class running in parallel. With <paramref name="durableCommits"/> a commit is in the WAL
+    /// before it is acknowledged (synchronous_commit=on), so an immediate stop loses nothing a client was told of.
+    /// </summary>
+    public static Task<PostgresServer> StartOwnAsync(bool durableCommits = true) => StartClusterAsync(durableCommits);
+
+    /// <summary>Stops a cluster started with <see cref="StartOwnAsync"/> and deletes its files (the shared one stops at exit).</summary>
+    public async Task StopAsync()
+    {
+        if (DataDirectory is null || BinDirectory is null)
+        {
+            return;
+        }
+
+        await RunPgCtlAsync($"stop -D \"{DataDirectory}\" -m immediate -w");
+        NpgsqlConnection.ClearAllPools();
+        Directory.Delete(Path.GetDirectoryName(DataDirectory)!, recursive: true);
     }
 
     private static async Task<PostgresServer> StartAsync()
@@ -69,6 +90,11 @@ public sealed class PostgresServer
             return new PostgresServer(outside, null, null, new NpgsqlConnectionStringBuilder(outside).Port);
         }
 
+        return await StartClusterAsync(durableCommits: false);
+    }
+
+    private static async Task<PostgresServer> StartClusterAsync(bool durableCommits)
+    {
         var bin = FindBinaries();
         var directory = Path.Combine(Path.GetTempPath(), $"merchant-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(directory);
@@ -82,16 +108,19 @@ public sealed class PostgresServer
         var port = FreePort();
         var server = new PostgresServer(
             $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30",
-            data, bin, port);
-        await server.RunPgCtlAsync(StartArguments(data, port));
+            data, bin, port)
+        {
+            DurableCommits = durableCommits,
+        };
+        await server.RunPgCtlAsync(StartArguments(data, port, durableCommits));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(directory);
         return server;
     }
 
-    private static string StartArguments(string data, int port) =>
+    private static string StartArguments(string data, int port, bool durableCommits) =>
         $"start -D \"{data}\" -w -t 60 -l \"{Path.Combine(Path.GetDirectoryName(data)!, "postgres.log")}\" "
         + $"-o \"-p {port} -k {Path.GetDirectoryName(data)} -c listen_addresses=127.0.0.1 -c fsync=off "
-        + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB\"";
+        + $"-c synchronous_commit={(durableCommits ? "on" : "off")} -c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB\"";
 
     private void Stop(string directory)
     {

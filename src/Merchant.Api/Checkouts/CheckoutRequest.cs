@@ -47,9 +47,9 @@ public static class CheckoutValidation
             throw ApiProblem.Validation($"A checkout may hold at most {MaxUnits} items.");
         }
 
-        if (request.CustomerRef is { Length: > 64 })
+        if (request.CustomerRef is { Length: > 64 } || request.CustomerRef?.Any(char.IsControl) == true)
         {
-            throw ApiProblem.Validation("customer_ref may be at most 64 characters.");
+            throw ApiProblem.Validation("customer_ref may be at most 64 characters, without control characters.");
         }
     }
 }

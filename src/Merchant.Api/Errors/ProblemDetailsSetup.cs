@@ -21,7 +21,7 @@ public static partial class ProblemDetailsSetup
             problem.Extensions.TryAdd("code", DefaultCode(status));
             problem.Extensions.Remove("traceId");
             problem.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
-            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Instance ??= Hosting.Redaction.MaskNotifyToken(context.HttpContext.Request.Path.Value ?? string.Empty);
         });
         services.AddExceptionHandler<ExceptionToProblem>();
         services.Configure<ApiBehaviorOptions>(options => options.InvalidModelStateResponseFactory = context =>
@@ -73,8 +73,16 @@ public static partial class ProblemDetailsSetup
 
             if (problem is null)
             {
-                LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
-                problem = Build(500, "internal_error", "Something went wrong on our side.");
+                if (IsDatabaseUnavailable(exception))
+                {
+                    httpContext.Response.Headers.RetryAfter = "2";
+                    problem = Build(503, "database_unavailable", "The service's database is unavailable; try again shortly.");
+                }
+                else
+                {
+                    LogUnhandled(logger, httpContext.Request.Method, Hosting.Redaction.MaskNotifyToken(httpContext.Request.Path.Value ?? string.Empty), exception);
+                    problem = Build(500, "internal_error", "Something went wrong on our side.");
+                }
             }
 
             httpContext.Response.StatusCode = problem.Status!.Value;
@@ -84,6 +92,20 @@ public static partial class ProblemDetailsSetup
                 ProblemDetails = problem,
                 Exception = exception,
             });
+        }
+
+        /// <summary>A transient database failure anywhere in the chain (EF wraps Npgsql's).</summary>
+        private static bool IsDatabaseUnavailable(Exception exception)
+        {
+            for (var e = exception; e is not null; e = e.InnerException)
+            {
+                if (e is Npgsql.NpgsqlException { IsTransient: true })
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static ProblemDetails Build(int status, string code, string title, string? detail = null,

@@ -14,7 +14,8 @@ public static class LoggingSetup
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
             .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext();
+            .Enrich.FromLogContext()
+            .Enrich.With<Redaction.LogEnricher>();
         configuration = builder.Environment.IsProduction()
             ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true))
             : configuration.WriteTo.Console(

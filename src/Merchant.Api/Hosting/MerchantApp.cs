@@ -75,7 +75,15 @@ public static class MerchantApp
         services.AddMemoryCache();
         services.AddHttpClient(SandboxNotifyHandler.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
 
-        services.AddControllers().AddJsonOptions(o => WireJson.Configure(o.JsonSerializerOptions));
+        services.AddControllers(o =>
+            {
+                // Nothing here binds forms; a form parser reading a hostile body before routing checks anything is pure risk.
+                var forms = o.ValueProviderFactories.Where(f => f is Microsoft.AspNetCore.Mvc.ModelBinding.FormValueProviderFactory
+                    or Microsoft.AspNetCore.Mvc.ModelBinding.JQueryFormValueProviderFactory
+                    or Microsoft.AspNetCore.Mvc.ModelBinding.FormFileValueProviderFactory).ToList();
+                forms.ForEach(f => o.ValueProviderFactories.Remove(f));
+            })
+            .AddJsonOptions(o => WireJson.Configure(o.JsonSerializerOptions));
         services.AddMerchantProblemDetails();
         services.AddApiKeyAuth();
         services.AddMerchantOpenApi();

@@ -14,12 +14,8 @@ public sealed partial class RequestLogging(RequestDelegate next, ILogger<Request
         }
         finally
         {
-            var path = context.Request.Path.Value ?? string.Empty;
             // notify_url paths carry a secret token; log the route, not the token.
-            if (path.StartsWith("/api/v1/platform/notify/", StringComparison.Ordinal))
-            {
-                path = "/api/v1/platform/notify/{token}";
-            }
+            var path = Redaction.MaskNotifyToken(context.Request.Path.Value ?? string.Empty);
 
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (context.Response.StatusCode >= 500)

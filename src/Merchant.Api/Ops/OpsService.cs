@@ -16,6 +16,7 @@ public sealed class OpsService(
     TimeProvider clock, IOptions<DispenseOptions> dispense)
 {
     private const int PageSize = 50;
+    private const int MaxPage = 100_000;
 
     public async Task<TradePage> ListAsync(string? status, string? machineNo, DateTimeOffset? from, DateTimeOffset? to, int page,
         CancellationToken cancellationToken)
@@ -33,20 +34,27 @@ public sealed class OpsService(
 
         if (!string.IsNullOrEmpty(machineNo))
         {
+            Checkouts.CheckoutValidation.MachineNo(machineNo);
             query = query.Where(t => t.MachineNo == machineNo);
         }
 
         if (from is { } f)
         {
-            query = query.Where(t => t.CreatedAt >= f);
+            var fromUtc = f.ToUniversalTime();
+            query = query.Where(t => t.CreatedAt >= fromUtc);
         }
 
         if (to is { } t2)
         {
-            query = query.Where(t => t.CreatedAt < t2);
+            var toUtc = t2.ToUniversalTime();
+            query = query.Where(t => t.CreatedAt < toUtc);
         }
 
-        page = Math.Max(1, page);
+        if (page is < 1 or > MaxPage)
+        {
+            throw ApiProblem.Validation($"page must be between 1 and {MaxPage}.");
+        }
+
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.TradeId)
             .Skip((page - 1) * PageSize).Take(PageSize)
@@ -177,7 +185,9 @@ public sealed class OpsService(
     }
 
     public async Task<IReadOnlyList<JobView>> JobsAsync(string status, CancellationToken cancellationToken) =>
-        await trades.Db.Jobs.AsNoTracking().Where(j => j.Status == status).OrderByDescending(j => j.UpdatedAt).Take(200)
+        status is not (Job.Pending or Job.Done or Job.Failed)
+            ? throw ApiProblem.Validation("status must be pending, done or failed.")
+            : await trades.Db.Jobs.AsNoTracking().Where(j => j.Status == status).OrderByDescending(j => j.UpdatedAt).Take(200)
             .Select(j => new JobView(j.JobId, j.Kind, j.TradeId, j.LineId, j.Status, j.Attempts, j.RunAt, j.Deadline, j.LastError))
             .ToListAsync(cancellationToken);
 

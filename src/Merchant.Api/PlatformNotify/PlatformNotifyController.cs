@@ -20,14 +20,14 @@ public sealed partial class PlatformNotifyController(
     [ProblemCodes(404, "not_found")]
     [HttpPost("{token}")]
     [RequestSizeLimit(MaxBodyBytes)]
-    [Consumes("application/json", "text/plain", "application/x-www-form-urlencoded")]
     [ProducesResponseType(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Notify(string token, CancellationToken cancellationToken)
     {
         var tradeId = tokens.TradeIdOf(token) ?? throw ApiProblem.NotFound("This notify URL");
         using var reader = new StreamReader(Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(cancellationToken);
+        // PostgreSQL text cannot hold NUL; keep everything else exactly as sent.
+        var body = (await reader.ReadToEndAsync(cancellationToken)).Replace('\0', '\uFFFD');
         var callbackId = await callbacks.StoreAsync(tradeId, body, cancellationToken);
         string outcome;
         try
