@@ -30,9 +30,9 @@ info "Chromium for the browser tests: MERCHANT_CHROMIUM=$MERCHANT_CHROMIUM"
 mkdir -p "$ROOT/.local"
 LOG="$ROOT/.local/test.log"
 
-info "Running: dotnet test Merchant.sln -c Release --logger \"console;verbosity=normal\" $*"
+info "Running: dotnet test Merchant.sln -c Release -m:1 --logger \"console;verbosity=normal\" $*"
 set +e
-dotnet test Merchant.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$LOG"
+dotnet test Merchant.sln -c Release -m:1 --logger "console;verbosity=normal" "$@" 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e
 
