@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the API and the benchmarks in Release, then runs every benchmark (see bench/README.md).
-#   bench/run-all.sh            full run (~15 minutes on 2 cores); results in bench/results/
+#   bench/run-all.sh            full run (~15 minutes on 2 idle cores, ~30 on busy ones); results in bench/results/
 #   bench/run-all.sh --smoke    every benchmark for a couple of seconds at tiny sizes (CI); exits 0 unless something breaks
 # Extra arguments are passed to every benchmark (e.g. --api-log-level Information).
 set -euo pipefail
@@ -30,6 +30,7 @@ out="bench/results/run-all-$(date -u +%Y%m%d-%H%M%S).md"
 {
   timeout 900 "${bench[@]}" checkout --connections 16,64,256 --duration 20s --warmup 3s "$@"
   timeout 600 "${bench[@]}" callbacks --machines 1000 --connections 64 --duration 15s "$@"
+  timeout 600 "${bench[@]}" latency --trades 60 --rate 5 "$@"
   timeout 600 "${bench[@]}" latency --trades 300 --rate 25 "$@"
   timeout 900 "${bench[@]}" orchestration --machines 500 --trades-per-machine 4 --lines 2 --instances 1,3 "$@"
   timeout 600 "${bench[@]}" footprint --checkouts 10000 --duration 120s --connections 64 "$@"
