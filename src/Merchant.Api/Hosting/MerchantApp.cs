@@ -64,10 +64,12 @@ public static class MerchantApp
         services.Configure<AuthOptions>(configuration.GetSection("Auth"));
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(
+        services.AddSingleton(sp => MerchantDataSource.Build(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("Merchant")
-            ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set.")).Build());
-        services.AddDbContextPool<MerchantDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+            ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set.")));
+        services.AddDbContextPool<MerchantDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(),
+            // Every save outside a transaction must stay one batch (see MerchantDbContext.SaveChangesAsync); ours are far smaller.
+            npgsql => npgsql.MaxBatchSize(1000)));
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrateOnStart>();
 
@@ -98,8 +100,10 @@ public static class MerchantApp
         services.AddSingleton<JobStore>();
         services.AddScoped<TradeStore>();
         services.AddScoped<TradeService>();
-        services.AddScoped<TradeIds>();
+        services.AddSingleton<TradeIds>();
+        services.AddScoped<CheckoutWriter>();
         services.AddScoped<CatalogService>();
+        services.AddSingleton<ProductCache>();
         services.AddScoped<CheckoutService>();
         services.AddScoped<PickupService>();
         services.AddScoped<PaymentService>();
@@ -120,6 +124,7 @@ public static class MerchantApp
         services.AddJobHandler<PollHandler>(JobKinds.Poll);
         services.AddJobHandler<RefundHandler>(JobKinds.Refund);
         services.AddJobHandler<SandboxNotifyHandler>(JobKinds.SandboxNotify);
+        services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         services.AddHostedService<Maintenance>();

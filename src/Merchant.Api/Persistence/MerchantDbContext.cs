@@ -31,6 +31,20 @@ public sealed class MerchantDbContext(DbContextOptions<MerchantDbContext> option
 
     public DbSet<SandboxRefund> SandboxRefunds => Set<SandboxRefund>();
 
+    /// <summary>
+    /// Saves in as few round trips as the work allows. Outside a transaction, EF would wrap the batch in BEGIN … COMMIT:
+    /// a second round trip for nothing, because Npgsql sends the whole batch with one Sync, which PostgreSQL runs as one
+    /// implicit transaction (all or nothing). Inside one, EF would add SAVEPOINT/RELEASE around the batch; nothing here
+    /// recovers from a failed save inside a transaction (the transaction is abandoned), so those are two more for nothing.
+    /// Measured in bench/README.md: 20 statements and 14 commits fewer per paid trade.
+    /// </summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+        Database.AutoSavepointsEnabled = false;
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MerchantDbContext).Assembly);
 }

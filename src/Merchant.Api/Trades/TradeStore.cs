@@ -42,11 +42,13 @@ public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
     /// <summary>
     /// Locks the trade row, then reads the trade and its lines. Two statements on purpose: under READ COMMITTED a
     /// statement that waited for the lock would still read the lines as they were before the other writer committed.
+    /// NO KEY UPDATE serialises every writer of the trade just the same, without making inserts of its timeline
+    /// entries and jobs by others wait for their foreign-key check (FOR UPDATE blocks FOR KEY SHARE).
     /// </summary>
     public async Task<Trade?> LockAsync(string tradeId, CancellationToken cancellationToken)
     {
         var locked = await db.Database
-            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM trades WHERE trade_id = {tradeId} FOR UPDATE")
+            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM trades WHERE trade_id = {tradeId} FOR NO KEY UPDATE")
             .ToListAsync(cancellationToken);
         if (locked.Count == 0)
         {
@@ -60,27 +62,32 @@ public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
     /// <summary>Writes the trade's status changes to its timeline and saves everything tracked.</summary>
     public async Task SaveAsync(Trade trade, string actor, CancellationToken cancellationToken)
     {
-        foreach (var change in trade.TakeChanges())
-        {
-            db.TradeEvents.Add(new TradeEvent
-            {
-                TradeId = trade.TradeId,
-                At = change.At,
-                Kind = "transition",
-                Actor = actor,
-                LineId = change.LineId,
-                Summary = $"{(change.LineId is { } line ? $"line {line}" : "trade")}: {change.From} → {change.To} ({change.Trigger})",
-                Outcome = change.Reason,
-            });
-        }
-
+        db.TradeEvents.AddRange(TakeTransitions(trade, actor));
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>The trade's status changes since the last call, as timeline entries.</summary>
+    public static IEnumerable<TradeEvent> TakeTransitions(Trade trade, string actor) =>
+        trade.TakeChanges().Select(change => new TradeEvent
+        {
+            TradeId = trade.TradeId,
+            At = change.At,
+            Kind = "transition",
+            Actor = actor,
+            LineId = change.LineId,
+            Summary = $"{(change.LineId is { } line ? $"line {line}" : "trade")}: {change.From} → {change.To} ({change.Trigger})",
+            Outcome = change.Reason,
+        }).ToList();
 
     /// <summary>Adds an entry to the trade's timeline, saved with the next save.</summary>
     public void Note(string tradeId, string kind, string actor, string summary, string? outcome = null, int? lineId = null,
         long? startedTimestamp = null) =>
-        db.TradeEvents.Add(new TradeEvent
+        db.TradeEvents.Add(NewNote(tradeId, kind, actor, summary, outcome, lineId, startedTimestamp));
+
+    /// <summary>A timeline entry for the caller to save itself.</summary>
+    public TradeEvent NewNote(string tradeId, string kind, string actor, string summary, string? outcome = null, int? lineId = null,
+        long? startedTimestamp = null) =>
+        new()
         {
             TradeId = tradeId,
             At = clock.GetUtcNow(),
@@ -90,7 +97,7 @@ public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
             Summary = summary,
             Outcome = outcome,
             DurationMs = startedTimestamp is { } started ? (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds : null,
-        });
+        };
 }
 
 public static class Actors

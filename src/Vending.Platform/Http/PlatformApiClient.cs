@@ -21,6 +21,8 @@ public sealed class PlatformApiClient : IPlatformApi
     private readonly Uri _apiRoot;
     private readonly ResiliencePipeline _retry;
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlatformOptions, ResiliencePipeline> RetryPipelines = [];
+
     public PlatformApiClient(HttpClient http, IOptions<PlatformOptions> options, TimeProvider time, ILogger<PlatformApiClient> logger)
     {
         _http = http;
@@ -28,7 +30,8 @@ public sealed class PlatformApiClient : IPlatformApi
         _time = time;
         _logger = logger;
         _apiRoot = new Uri(_options.BaseUrl.TrimEnd('/') + "/api/openapi/v1/", UriKind.Absolute);
-        _retry = BuildRetry(_options, time);
+        // HttpClientFactory makes a client per scope; the pipeline (validated by reflection when built) is made once per options.
+        _retry = RetryPipelines.GetValue(_options, o => BuildRetry(o, time));
     }
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>
