@@ -14,7 +14,11 @@ namespace Merchant.Api.Dispensing;
 /// </summary>
 public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IOptions<DispenseOptions> options, ILogger<Dispatcher> logger)
 {
-    public async Task DispatchAsync(string machineNo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the machine's next line if it is free; returns the dispense job written for it, or null. With
+    /// <paramref name="claimFor"/> the job is written already leased to that instance, which runs it itself at once.
+    /// </summary>
+    public async Task<Job?> DispatchAsync(string machineNo, CancellationToken cancellationToken, string? claimFor = null)
     {
         var db = trades.Db;
         db.ChangeTracker.Clear();
@@ -22,7 +26,7 @@ public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IO
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"machine:" + machineNo}))", cancellationToken);
         if (await db.TradeLines.AnyAsync(l => l.MachineNo == machineNo && l.Status == LineStatus.Dispensing, cancellationToken))
         {
-            return;
+            return null;
         }
 
         // First paid, first served; a trade's lines go in order.
@@ -36,18 +40,24 @@ public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IO
             .FirstOrDefaultAsync(cancellationToken);
         if (next is null)
         {
-            return;
+            return null;
         }
 
         var trade = await trades.LockAsync(next.TradeId, cancellationToken)
             ?? throw new InvalidOperationException($"Trade {next.TradeId} vanished while dispatching.");
         var now = clock.GetUtcNow();
         trade.StartDispensing(next.LineId, now);
-        db.Enqueue(JobKinds.Dispense, now, options.Value.SendDeadline, trade.TradeId, next.LineId,
+        var job = db.Enqueue(JobKinds.Dispense, now, options.Value.SendDeadline, trade.TradeId, next.LineId,
             dedupeKey: $"dispense:{trade.TradeId}:{next.LineId}");
+        if (claimFor is not null)
+        {
+            job.ClaimedBy(claimFor, now);
+        }
+
         await trades.SaveAsync(trade, Actors.Worker, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogDispatched(logger, trade.TradeId, next.LineId, machineNo);
+        return job;
     }
 
     /// <summary>Machines with work waiting and nothing dispensing: the safety net after a crash between two steps.</summary>

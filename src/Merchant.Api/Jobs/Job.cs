@@ -10,7 +10,7 @@ public sealed class Job
     public const string Done = "done";
     public const string Failed = "failed";
 
-    public long JobId { get; init; }
+    public long JobId { get; set; }
 
     public required string Kind { get; init; }
 

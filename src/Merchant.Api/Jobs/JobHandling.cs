@@ -80,7 +80,15 @@ public static class JobQueue
     public static Job Enqueue(this MerchantDbContext db, string kind, DateTimeOffset now, TimeSpan deadlineAfter,
         string? tradeId = null, int? lineId = null, DateTimeOffset? runAt = null, string? payload = null, string? dedupeKey = null)
     {
-        var job = new Job
+        var job = New(kind, now, deadlineAfter, tradeId, lineId, runAt, payload, dedupeKey);
+        db.Jobs.Add(job);
+        return job;
+    }
+
+    /// <summary>A job row for a writer that does not go through the DbContext (<see cref="Checkouts.CheckoutWriter"/>).</summary>
+    public static Job New(string kind, DateTimeOffset now, TimeSpan deadlineAfter,
+        string? tradeId = null, int? lineId = null, DateTimeOffset? runAt = null, string? payload = null, string? dedupeKey = null) =>
+        new()
         {
             Kind = kind,
             TradeId = tradeId,
@@ -94,9 +102,6 @@ public static class JobQueue
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.Jobs.Add(job);
-        return job;
-    }
 
     /// <summary>
     /// A job the current request runs itself, right after this unit of work commits (checkout's create-order,
@@ -104,11 +109,23 @@ public static class JobQueue
     /// </summary>
     public static Job EnqueueClaimed(this MerchantDbContext db, string kind, DateTimeOffset now, TimeSpan deadlineAfter, string tradeId, string claimedBy)
     {
-        var job = db.Enqueue(kind, now, deadlineAfter, tradeId);
-        job.Attempts = 1;
-        job.LeaseUntil = now + TimeSpan.FromSeconds(60);
-        job.LockedBy = claimedBy;
+        var job = db.Enqueue(kind, now, deadlineAfter, tradeId).ClaimedBy(claimedBy, now);
         job.SentAt = now;
         return job;
     }
+
+    /// <summary>
+    /// Writes the job already leased to <paramref name="instanceId"/>, for the writer to run right after its commit
+    /// (<see cref="JobExecutor"/>). No worker takes it unless the lease runs out, and the NOTIFY trigger skips it.
+    /// </summary>
+    public static Job ClaimedBy(this Job job, string instanceId, DateTimeOffset now)
+    {
+        job.Attempts = 1;
+        job.LeaseUntil = now + ClaimedLease;
+        job.LockedBy = instanceId;
+        return job;
+    }
+
+    /// <summary>Longer than any one handler runs (see <see cref="JobsOptions.Lease"/>).</summary>
+    private static readonly TimeSpan ClaimedLease = TimeSpan.FromSeconds(60);
 }

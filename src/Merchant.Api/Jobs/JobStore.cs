@@ -51,8 +51,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <summary>When the next pending job is due, so an idle worker sleeps exactly that long.</summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT min(greatest(run_at, coalesce(lease_until, run_at))) FROM jobs WHERE status = 'pending'");
+        // Two index scans of one row each (ix_jobs_due, ix_jobs_leased). A claimed job's run_at is already past, so
+        // its lease's end is when it could next be taken; min(greatest(…)) over all pending rows read every one of them.
+        await using var command = dataSource.CreateCommand("""
+            SELECT least(
+                (SELECT run_at FROM jobs WHERE status = 'pending' AND lease_until IS NULL ORDER BY run_at LIMIT 1),
+                (SELECT lease_until FROM jobs WHERE status = 'pending' AND lease_until IS NOT NULL ORDER BY lease_until LIMIT 1))
+            """);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is DateTime utc ? new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) : null;
     }

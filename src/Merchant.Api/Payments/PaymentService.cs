@@ -10,11 +10,12 @@ namespace Merchant.Api.Payments;
 
 /// <summary>What a payment notification does to a trade (DESIGN §2 rule 2).</summary>
 public sealed partial class PaymentService(
-    TradeStore trades, TimeProvider clock, IOptions<OrdersOptions> orders, ILogger<PaymentService> logger)
+    TradeStore trades, JobExecutor executor, TimeProvider clock, IOptions<OrdersOptions> orders, ILogger<PaymentService> logger)
 {
     public async Task<bool> ApplyAsync(string provider, PaymentNotification notification, CancellationToken cancellationToken)
     {
         var db = trades.Db;
+        Job? confirm = null;
         var found = await trades.ChangeAsync(notification.TradeId, Actors.Provider, async trade =>
         {
             var now = clock.GetUtcNow();
@@ -49,8 +50,14 @@ public sealed partial class PaymentService(
                 trade.Pay(now);
                 // The platform refuses to mark an order paid after its 20-minute cut-off; trying later is pointless.
                 var cutOff = (trade.OrderCreatedAt ?? now) + orders.Value.PlatformOrderLifetime;
-                db.Enqueue(JobKinds.ConfirmPaid, now, cutOff > now ? cutOff - now : TimeSpan.FromSeconds(30), trade.TradeId,
+                confirm = db.Enqueue(JobKinds.ConfirmPaid, now, cutOff > now ? cutOff - now : TimeSpan.FromSeconds(30), trade.TradeId,
                     dedupeKey: $"confirm:{trade.TradeId}");
+                if (executor.InlineClaimant is { } claimant)
+                {
+                    // Leased to this instance and started right after the commit: no wait for a worker to claim it.
+                    confirm.ClaimedBy(claimant, now);
+                }
+
                 return;
             }
 
@@ -73,6 +80,11 @@ public sealed partial class PaymentService(
                 db.Enqueue(JobKinds.CloseOrder, now, orders.Value.PlatformOrderLifetime, trade.TradeId, dedupeKey: $"close:{trade.TradeId}");
             }
         }, cancellationToken);
+        if (confirm is { LockedBy: not null })
+        {
+            executor.Start(confirm);
+        }
+
         return found is not null;
     }
 

@@ -13,7 +13,8 @@ namespace Merchant.Api.Trades;
 
 /// <summary>Tells the platform a trade is paid (PUT status 1), then lets the machine start; a refusal refunds in full.</summary>
 public sealed partial class ConfirmPaidHandler(
-    TradeStore trades, IPlatformApi platform, Dispatcher dispatcher, TimeProvider clock, ILogger<ConfirmPaidHandler> logger) : IJobHandler
+    TradeStore trades, IPlatformApi platform, Dispatcher dispatcher, JobExecutor executor, TimeProvider clock,
+    ILogger<ConfirmPaidHandler> logger) : IJobHandler
 {
     public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
     {
@@ -80,7 +81,13 @@ public sealed partial class ConfirmPaidHandler(
             trades.Note(t.TradeId, "platform_call", Actors.Worker, "mark order paid (PUT status 1)", outcome, startedTimestamp: started);
             t.ConfirmWithPlatform(clock.GetUtcNow());
         }, cancellationToken);
-        await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken);
+
+        // The customer is waiting at the machine: when it is free, send the first item from here instead of through
+        // the queue (the job is written and leased to us first, so a crash leaves it to a worker as usual).
+        if (await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken, claimFor: executor.InstanceId) is { } dispense)
+        {
+            await executor.RunAsync(dispense, cancellationToken);
+        }
     }
 
     private async Task RefuseAsync(string tradeId, string reason, long started, CancellationToken cancellationToken) =>
