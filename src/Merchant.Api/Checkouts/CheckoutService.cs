@@ -10,6 +10,7 @@ using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Vending.Platform;
 
 namespace Merchant.Api.Checkouts;
@@ -27,6 +28,7 @@ public sealed partial class CheckoutService(
     PublicUrls urls,
     PaymentProviders payments,
     TradeIds ids,
+    CheckoutWriter writer,
     TimeProvider clock,
     IOptions<OrdersOptions> orders,
     ILogger<CheckoutService> logger)
@@ -35,7 +37,13 @@ public sealed partial class CheckoutService(
     {
         CheckoutValidation.Validate(request);
         var machineNo = request.MachineNo!;
-        var products = await ReadCatalogAsync(machineNo, cancellationToken);
+        var products = await ReadCatalogAsync(machineNo, fresh: false, cancellationToken);
+        if (request.Items!.Any(i => !products.Any(p => p.ProductId == i.ProductId)))
+        {
+            // The listing may predate a product added since: look again before refusing.
+            products = await ReadCatalogAsync(machineNo, fresh: true, cancellationToken);
+        }
+
         var lines = new List<LineDraft>();
         foreach (var item in request.Items!)
         {
@@ -44,16 +52,21 @@ public sealed partial class CheckoutService(
             lines.AddRange(Enumerable.Repeat(new LineDraft(product.ProductId, product.Name, product.PriceFen), item.Quantity));
         }
 
-        var db = trades.Db;
         var now = clock.GetUtcNow();
         var trade = Trade.NewPurchase(await ids.NextAsync(now, cancellationToken), machineNo, lines, request.CustomerRef, now);
         // The create-order call runs as a job claimed by this request; if we die mid-call, a worker finds it
         // marked as sent and rejects the trade rather than risk a second order.
-        var job = db.EnqueueClaimed(JobKinds.CreateOrder, now, TimeSpan.FromMinutes(1), trade.TradeId, "checkout");
-        db.Trades.Add(trade);
-        trades.Note(trade.TradeId, "request", Actors.Storefront, $"checkout of {lines.Count} item(s) at machine {machineNo}");
-        await trades.SaveAsync(trade, Actors.Storefront, cancellationToken);
+        var job = JobQueue.New(JobKinds.CreateOrder, now, TimeSpan.FromMinutes(1), trade.TradeId);
+        job.ClaimedBy("checkout", now).SentAt = now;
+        var events = new List<TradeEvent>
+        {
+            trades.NewNote(trade.TradeId, "request", Actors.Storefront, $"checkout of {lines.Count} item(s) at machine {machineNo}"),
+        };
+        events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
+        await writer.InsertAsync(trade, job, events, cancellationToken);
+        events.Clear();
 
+        var newJobs = new List<Job>();
         var started = Stopwatch.GetTimestamp();
         PlatformOrder order;
         try
@@ -61,29 +74,30 @@ public sealed partial class CheckoutService(
             var created = await platform.CreateOrderAsync(new CreateOrderRequest(
                 machineNo, urls.NotifyUrl(tokens.For(trade.TradeId)), trade.TradeId,
                 [.. trade.Lines.Select(l => new OrderProduct(l.ProductId, 1))]), cancellationToken);
-            trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "create order", $"order {created.OrderId}", startedTimestamp: started);
+            events.Add(trades.NewNote(trade.TradeId, "platform_call", Actors.Storefront, "create order", $"order {created.OrderId}", startedTimestamp: started));
             catalog.Invalidate(machineNo);
             started = Stopwatch.GetTimestamp();
             try
             {
                 order = await platform.GetOrderAsync(new QueryOrderRequest(machineNo, created.OrderId), cancellationToken);
-                trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "query order", $"{order.Records.Count} record(s), amount {order.Amount}", startedTimestamp: started);
+                events.Add(trades.NewNote(trade.TradeId, "platform_call", Actors.Storefront, "query order", $"{order.Records.Count} record(s), amount {order.Amount}", startedTimestamp: started));
             }
             catch (PlatformException e)
             {
                 // The order exists but we cannot read its records: close it instead of leaving stock held.
-                trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "query order", $"failed: {e.Category}", startedTimestamp: started);
-                db.Enqueue(JobKinds.CloseOrder, now, orders.Value.PlatformOrderLifetime, trade.TradeId, payload: created.OrderId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                events.Add(trades.NewNote(trade.TradeId, "platform_call", Actors.Storefront, "query order", $"failed: {e.Category}", startedTimestamp: started));
+                newJobs.Add(JobQueue.New(JobKinds.CloseOrder, now, orders.Value.PlatformOrderLifetime, trade.TradeId,
+                    payload: created.OrderId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 throw;
             }
         }
         catch (PlatformException e)
         {
-            trades.Note(trade.TradeId, "platform_call", Actors.Storefront, "create order", $"failed: {e.Category} ({e.Code})", startedTimestamp: started);
+            events.Add(trades.NewNote(trade.TradeId, "platform_call", Actors.Storefront, "create order", $"failed: {e.Category} ({e.Code})", startedTimestamp: started));
             var problem = e.ToProblem();
             trade.Reject(problem.Code == "platform_unavailable" ? "platform unavailable or ambiguous answer" : problem.Code, clock.GetUtcNow());
-            job.Status = Job.Done;
-            await trades.SaveAsync(trade, Actors.Storefront, CancellationToken.None);
+            events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
+            await writer.UpdateAsync(trade, events, newJobs, job.JobId, payment: null, CancellationToken.None);
             LogRejected(logger, trade.TradeId, machineNo, e.Category, e.Code);
             MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", problem.Code));
             throw problem.With("trade_id", trade.TradeId);
@@ -104,19 +118,24 @@ public sealed partial class CheckoutService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.Payments.Add(paymentRow);
-        db.Enqueue(JobKinds.ExpireTrade, now, TimeSpan.FromHours(1), trade.TradeId, runAt: trade.PayBefore, dedupeKey: $"expire:{trade.TradeId}");
-        job.Status = Job.Done;
-        await trades.SaveAsync(trade, Actors.Storefront, cancellationToken);
+        newJobs.Add(JobQueue.New(JobKinds.ExpireTrade, now, TimeSpan.FromHours(1), trade.TradeId, runAt: trade.PayBefore, dedupeKey: $"expire:{trade.TradeId}"));
+        events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
+        await writer.UpdateAsync(trade, events, newJobs, job.JobId, paymentRow, cancellationToken);
         LogCreated(logger, trade.TradeId, machineNo, order.OrderId, trade.AmountFen);
         MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", "created"));
         return trade.ToResponse(paymentRow);
     }
 
-    private async Task<IReadOnlyList<ProductView>> ReadCatalogAsync(string machineNo, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ProductView>> ReadCatalogAsync(string machineNo, bool fresh, CancellationToken cancellationToken)
     {
         try
         {
+            if (!fresh)
+            {
+                return await catalog.ListingAsync(machineNo, cancellationToken);
+            }
+
+            catalog.Invalidate(machineNo);
             return await catalog.ProductsAsync(machineNo, cancellationToken);
         }
         catch (PlatformException e)
@@ -132,12 +151,42 @@ public sealed partial class CheckoutService(
     private static partial void LogRejected(ILogger logger, string tradeId, string machineNo, PlatformErrorCategory category, int code);
 }
 
-/// <summary>Numeric trade ids (API.md: 20–32 digits, unique): UTC time to the second and a database sequence.</summary>
-public sealed class TradeIds(Persistence.MerchantDbContext db)
+/// <summary>
+/// Numeric trade ids (API.md: 20–32 digits, unique): UTC time to the second and a database sequence. The sequence is
+/// read a block at a time (one round trip per <see cref="Block"/> trades instead of one per trade); uniqueness rests on
+/// the sequence alone, so a block used across instances and restarts stays unique — a restart only skips numbers.
+/// </summary>
+public sealed class TradeIds(NpgsqlDataSource dataSource) : IDisposable
 {
+    private const int Block = 32;
+    private readonly Queue<long> _reserved = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     public async Task<string> NextAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sequence = await db.Database.SqlQuery<long>($"SELECT nextval('trade_id_seq') AS \"Value\"").SingleAsync(cancellationToken);
+        long sequence;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_reserved.Count == 0)
+            {
+                await using var command = dataSource.CreateCommand($"SELECT nextval('trade_id_seq') FROM generate_series(1, {Block})");
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    _reserved.Enqueue(reader.GetInt64(0));
+                }
+            }
+
+            sequence = _reserved.Dequeue();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
         return $"{now.UtcDateTime:yyyyMMddHHmmss}{sequence % 1_000_000_000_000:D12}";
     }
+
+    public void Dispose() => _gate.Dispose();
 }
