@@ -33,53 +33,64 @@ public sealed partial class DispenseResults(
         CancellationToken cancellationToken)
     {
         var result = "applied";
-        var trade = await trades.ChangeAsync(tradeId, actor, trade =>
-        {
-            var now = clock.GetUtcNow();
-            var line = trade.Line(lineId);
-            try
-            {
-                var changed = outcome switch
-                {
-                    DispenseOutcome.Dispensed => trade.RecordDispenseResult(lineId, dispensed: true, null, now),
-                    DispenseOutcome.Failed => trade.RecordDispenseResult(lineId, dispensed: false, reason, now),
-                    DispenseOutcome.TimedOut when options.Value.RefundOnTimeout =>
-                        trade.RecordDispenseResult(lineId, dispensed: false, reason ?? "IS_TIMEOUT: the device did not report", now),
-                    _ => Escalate(trade, line, reason ?? "dispense result unknown", now),
-                };
-                result = changed ? "applied" : "duplicate";
-            }
-            catch (InvalidTransitionException e)
-            {
-                // Callbacks arrive late, twice or out of order; a result that contradicts a settled line changes nothing.
-                result = "conflict";
-                trades.Note(trade.TradeId, "conflict", actor, $"line {lineId}: {outcome} ignored: {e.Message}", "ignored", lineId);
-                LogConflict(logger, trade.TradeId, lineId, outcome.ToString(), line.Status.ToWire());
-                return;
-            }
-
-            if (line.Status == LineStatus.Failed && trade.Kind == TradeKind.Purchase)
-            {
-                Refunds.Request(trades.Db, trade, line, line.FailureReason ?? "dispense failed", now);
-            }
-
-            trade.Settle(now);
-        }, cancellationToken);
-
+        var trade = await trades.ChangeAsync(tradeId, actor, trade => result = Apply(trade, lineId, outcome, reason, actor), cancellationToken);
         if (trade is null)
         {
             return "unknown_trade";
         }
 
+        await FollowUpAsync(trade, lineId, outcome, result, cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Records a line's result on a trade the caller holds locked (inside its transaction): the refund a failure earns,
+    /// the trade settled. Returns applied, duplicate or conflict. Call <see cref="FollowUpAsync"/> after the commit.
+    /// </summary>
+    public string Apply(Trade trade, int lineId, DispenseOutcome outcome, string? reason, string actor)
+    {
+        var now = clock.GetUtcNow();
+        var line = trade.Line(lineId);
+        string result;
+        try
+        {
+            var changed = outcome switch
+            {
+                DispenseOutcome.Dispensed => trade.RecordDispenseResult(lineId, dispensed: true, null, now),
+                DispenseOutcome.Failed => trade.RecordDispenseResult(lineId, dispensed: false, reason, now),
+                DispenseOutcome.TimedOut when options.Value.RefundOnTimeout =>
+                    trade.RecordDispenseResult(lineId, dispensed: false, reason ?? "IS_TIMEOUT: the device did not report", now),
+                _ => Escalate(trade, line, reason ?? "dispense result unknown", now),
+            };
+            result = changed ? "applied" : "duplicate";
+        }
+        catch (InvalidTransitionException e)
+        {
+            // Callbacks arrive late, twice or out of order; a result that contradicts a settled line changes nothing.
+            trades.Note(trade.TradeId, "conflict", actor, $"line {lineId}: {outcome} ignored: {e.Message}", "ignored", lineId);
+            LogConflict(logger, trade.TradeId, lineId, outcome.ToString(), line.Status.ToWire());
+            return "conflict";
+        }
+
+        if (line.Status == LineStatus.Failed && trade.Kind == TradeKind.Purchase)
+        {
+            Refunds.Request(trades.Db, trade, line, line.FailureReason ?? "dispense failed", now);
+        }
+
+        trade.Settle(now);
+        return result;
+    }
+
+    /// <summary>After the commit of <see cref="Apply"/>: counts it, and lets the machine take its next line.</summary>
+    public async Task FollowUpAsync(Trade trade, int lineId, DispenseOutcome outcome, string result, CancellationToken cancellationToken)
+    {
         MerchantTelemetry.Dispenses.Add(1, MerchantTelemetry.Tag("outcome", outcome.ToString()), MerchantTelemetry.Tag("result", result));
         if (result == "applied")
         {
-            LogApplied(logger, tradeId, lineId, outcome.ToString(), trade.MachineNo);
+            LogApplied(logger, trade.TradeId, lineId, outcome.ToString(), trade.MachineNo);
             catalog.Invalidate(trade.MachineNo);
             await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken);
         }
-
-        return result;
     }
 
     private static bool Escalate(Trade trade, TradeLine line, string reason, DateTimeOffset now)

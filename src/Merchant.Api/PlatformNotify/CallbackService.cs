@@ -17,25 +17,115 @@ public sealed partial class CallbackService(
     public const string Mismatch = "mismatch";
     public const string UnknownTrade = "unknown_trade";
 
-    public async Task<long> StoreAsync(string tradeId, string body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a callback the notify URL received: stores it and applies it in one transaction on the locked trade, so
+    /// the stored row and its effects commit together (one lock, one load, one batch, one commit). When applying fails,
+    /// the callback is stored raw on its own and the sweeper applies it later (<see cref="ApplyAsync"/>).
+    /// Returns what became of it (applied, duplicate, conflict, mismatch, unknown_trade, unreadable, stored).
+    /// </summary>
+    public async Task<string> ReceiveAsync(string tradeId, string body, CancellationToken cancellationToken)
     {
         var callback = new PlatformCallback { TradeId = tradeId, ReceivedAt = clock.GetUtcNow(), Body = body };
-        db.PlatformCallbacks.Add(callback);
-        await db.SaveChangesAsync(cancellationToken);
-        return callback.CallbackId;
+        if (!DispenseCallback.TryParse(body, out var parsed))
+        {
+            return await StoreAsync(callback, "unreadable", cancellationToken);
+        }
+
+        var outcome = UnknownTrade;
+        int? appliedLine = null;
+        DispenseOutcome result = default;
+        Domain.Trade? trade;
+        try
+        {
+            trade = await trades.ChangeAsync(tradeId, Actors.Platform, t =>
+            {
+                (outcome, appliedLine, result) = ApplyTo(t, parsed);
+                callback.ProcessedAt = clock.GetUtcNow();
+                callback.Outcome = outcome;
+                db.PlatformCallbacks.Add(callback);
+            }, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogApplyFailed(logger, tradeId, e);
+            db.ChangeTracker.Clear();
+            return await StoreAsync(new PlatformCallback { TradeId = tradeId, ReceivedAt = callback.ReceivedAt, Body = body }, null, cancellationToken);
+        }
+
+        if (trade is null)
+        {
+            return await StoreAsync(callback, UnknownTrade, cancellationToken);
+        }
+
+        Counted(tradeId, callback.CallbackId, outcome);
+        if (appliedLine is { } lineId)
+        {
+            await results.FollowUpAsync(trade, lineId, result, outcome, cancellationToken);
+        }
+
+        return outcome;
     }
 
-    /// <summary>Applies a stored callback; returns what became of it (applied, duplicate, conflict, mismatch…).</summary>
+    private async Task<string> StoreAsync(PlatformCallback callback, string? outcome, CancellationToken cancellationToken)
+    {
+        callback.Outcome = outcome;
+        callback.ProcessedAt = outcome is null ? null : clock.GetUtcNow();
+        db.PlatformCallbacks.Add(callback);
+        await db.SaveChangesAsync(cancellationToken);
+        if (outcome is not null)
+        {
+            Counted(callback.TradeId, callback.CallbackId, outcome);
+        }
+
+        return outcome ?? "stored";
+    }
+
+    private void Counted(string tradeId, long callbackId, string outcome)
+    {
+        LogApplied(logger, tradeId, callbackId, outcome);
+        MerchantTelemetry.Callbacks.Add(1, MerchantTelemetry.Tag("outcome", outcome));
+    }
+
+    /// <summary>Applies a callback stored earlier but not applied (the sweeper's path); returns what became of it.</summary>
     public async Task<string> ApplyAsync(long callbackId, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
-        var callback = await db.PlatformCallbacks.AsNoTracking().SingleAsync(c => c.CallbackId == callbackId, cancellationToken);
-        var outcome = await ApplyBodyAsync(callback, cancellationToken);
-        await db.PlatformCallbacks.Where(c => c.CallbackId == callbackId)
-            .ExecuteUpdateAsync(u => u.SetProperty(c => c.ProcessedAt, clock.GetUtcNow()).SetProperty(c => c.Outcome, outcome), cancellationToken);
-        LogApplied(logger, callback.TradeId, callbackId, outcome);
-        MerchantTelemetry.Callbacks.Add(1, MerchantTelemetry.Tag("outcome", outcome));
+        var stored = await db.PlatformCallbacks.AsNoTracking().SingleAsync(c => c.CallbackId == callbackId, cancellationToken);
+        var outcome = "unreadable";
+        int? appliedLine = null;
+        DispenseOutcome result = default;
+        Domain.Trade? trade = null;
+        if (DispenseCallback.TryParse(stored.Body, out var parsed))
+        {
+            trade = await trades.ChangeAsync(stored.TradeId, Actors.Platform, t =>
+            {
+                (outcome, appliedLine, result) = ApplyTo(t, parsed);
+                MarkProcessed(callbackId, outcome);
+            }, cancellationToken);
+            outcome = trade is null ? UnknownTrade : outcome;
+        }
+
+        if (trade is null)
+        {
+            MarkProcessed(callbackId, outcome);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        Counted(stored.TradeId, callbackId, outcome);
+        if (trade is not null && appliedLine is { } lineId)
+        {
+            await results.FollowUpAsync(trade, lineId, result, outcome, cancellationToken);
+        }
+
         return outcome;
+    }
+
+    private void MarkProcessed(long callbackId, string outcome)
+    {
+        var row = new PlatformCallback { CallbackId = callbackId, TradeId = "", Body = "" };
+        db.PlatformCallbacks.Attach(row);
+        row.ProcessedAt = clock.GetUtcNow();
+        row.Outcome = outcome;
     }
 
     /// <summary>Callbacks stored but never applied (the process died between the two).</summary>
@@ -50,41 +140,37 @@ public sealed partial class CallbackService(
             .ToListAsync(cancellationToken);
     }
 
-    private async Task<string> ApplyBodyAsync(PlatformCallback callback, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies a parsed callback to the trade locked by the caller: a timeline entry, then the line's result.
+    /// Returns the outcome, and the line whose result was recorded (for the follow-up after the commit).
+    /// </summary>
+    private (string Outcome, int? Line, DispenseOutcome Result) ApplyTo(Domain.Trade trade, DispenseCallback parsed)
     {
-        if (!DispenseCallback.TryParse(callback.Body, out var parsed))
-        {
-            return "unreadable";
-        }
-
-        var trade = await trades.FindAsync(callback.TradeId, cancellationToken);
-        if (trade is null)
-        {
-            return UnknownTrade;
-        }
-
         // The token names the trade; a callback about another order or record is not ours to apply.
         var line = trade.PlatformOrderId == parsed.OrderId ? trade.LineForRecord(parsed.RecordId) : null;
         var what = parsed.Delivered ? "dispensed" : $"failed: {parsed.FailReason}";
         if (line is null)
         {
-            await trades.ChangeAsync(trade.TradeId, Actors.Platform, t => trades.Note(t.TradeId, "callback", Actors.Platform,
-                $"callback for order {parsed.OrderId} record {parsed.RecordId} ({what})", "ignored: not this trade's"), cancellationToken);
-            return Mismatch;
+            trades.Note(trade.TradeId, "callback", Actors.Platform,
+                $"callback for order {parsed.OrderId} record {parsed.RecordId} ({what})", "ignored: not this trade's");
+            return (Mismatch, null, default);
         }
 
-        await trades.ChangeAsync(trade.TradeId, Actors.Platform, t => trades.Note(t.TradeId, "callback", Actors.Platform,
-            $"callback: line {line.LineId} {what}", null, line.LineId), cancellationToken);
+        trades.Note(trade.TradeId, "callback", Actors.Platform, $"callback: line {line.LineId} {what}", null, line.LineId);
         if (line.DispatchedAt is { } dispatched && line.Status == Domain.LineStatus.Dispensing)
         {
             MerchantTelemetry.CallbackLag.Record((clock.GetUtcNow() - dispatched).TotalSeconds);
         }
+
         var failReason = string.IsNullOrWhiteSpace(parsed.FailReason) ? "dispense failed" : parsed.FailReason;
-        return await results.ApplyAsync(trade.TradeId, line.LineId,
-            parsed.Delivered ? DispenseOutcome.Dispensed : DispenseOutcome.Failed,
-            parsed.Delivered ? null : failReason, Actors.Platform, cancellationToken);
+        var outcome = parsed.Delivered ? DispenseOutcome.Dispensed : DispenseOutcome.Failed;
+        var result = results.Apply(trade, line.LineId, outcome, parsed.Delivered ? null : failReason, Actors.Platform);
+        return (result, line.LineId, outcome);
     }
 
     [LoggerMessage(1, LogLevel.Information, "Trade {TradeId}: callback {CallbackId} {Outcome}")]
     private static partial void LogApplied(ILogger logger, string tradeId, long callbackId, string outcome);
+
+    [LoggerMessage(2, LogLevel.Warning, "Trade {TradeId}: a callback could not be applied now; stored for the sweeper")]
+    private static partial void LogApplyFailed(ILogger logger, string tradeId, Exception exception);
 }

@@ -9,8 +9,7 @@ namespace Merchant.Api.PlatformNotify;
 [ApiController]
 [Route("api/v1/platform/notify")]
 [Tags("Callbacks")]
-public sealed partial class PlatformNotifyController(
-    NotifyTokens tokens, CallbackService callbacks, ILogger<PlatformNotifyController> logger) : ControllerBase
+public sealed class PlatformNotifyController(NotifyTokens tokens, CallbackService callbacks) : ControllerBase
 {
     private const int MaxBodyBytes = 64 * 1024;
 
@@ -28,24 +27,10 @@ public sealed partial class PlatformNotifyController(
         using var reader = new StreamReader(Request.Body, Encoding.UTF8);
         // PostgreSQL text cannot hold NUL; keep everything else exactly as sent.
         var body = (await reader.ReadToEndAsync(cancellationToken)).Replace('\0', '\uFFFD');
-        var callbackId = await callbacks.StoreAsync(tradeId, body, cancellationToken);
-        string outcome;
-        try
-        {
-            outcome = await callbacks.ApplyAsync(callbackId, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            // Stored is enough to answer: the sweeper applies it later, and the platform does not retry anyway.
-            LogApplyFailed(logger, tradeId, callbackId, e);
-            return Ok();
-        }
-
+        // The platform does not wait long and does not retry: apply without its cancellation.
+        var outcome = await callbacks.ReceiveAsync(tradeId, body, CancellationToken.None);
         return outcome is CallbackService.Mismatch or CallbackService.UnknownTrade
             ? throw ApiProblem.NotFound("This notify URL's trade has no such order")
             : Ok();
     }
-
-    [LoggerMessage(1, LogLevel.Warning, "Trade {TradeId}: callback {CallbackId} stored but not applied yet")]
-    private static partial void LogApplyFailed(ILogger logger, string tradeId, long callbackId, Exception exception);
 }
