@@ -116,7 +116,12 @@ public static class CheckoutBenchmark
 
         var pending = await TimeAsync("SELECT count(*) FROM jobs WHERE status = 'pending'");
         var lines = await TimeAsync("SELECT count(*) FROM trade_lines WHERE status = 'pending'");
-        var nextDue = await TimeAsync("SELECT min(greatest(run_at, coalesce(lease_until, run_at))) FROM jobs WHERE status = 'pending'");
+        // Keep in step with JobStore.NextDueAsync.
+        var nextDue = await TimeAsync("""
+            SELECT least(
+                (SELECT run_at FROM jobs WHERE status = 'pending' AND lease_until IS NULL ORDER BY run_at LIMIT 1),
+                (SELECT lease_until FROM jobs WHERE status = 'pending' AND lease_until IS NOT NULL ORDER BY lease_until LIMIT 1))
+            """);
         var idle = await TimeAsync("""
             SELECT count(*) FROM (SELECT DISTINCT l.machine_no AS "Value" FROM trade_lines l JOIN trades t ON t.trade_id = l.trade_id
             WHERE l.status = 'pending' AND t.status = 'dispensing'

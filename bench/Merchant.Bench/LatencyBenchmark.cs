@@ -22,8 +22,25 @@ public static class LatencyBenchmark
         await using var stack = await BenchStack.StartAsync("latency", settings);
         await stack.StartApisAsync(1, settings);
         var api = stack.Apis[0];
-        var machines = await stack.CreateMachinesAsync(tradesPerMode * 2, products: 1, resultDelayMs: 100);
+        // Warm-up trades go through both ways in first, untimed, so the figures are those of a running service and
+        // not of the JIT's first minutes (a cold process takes several times longer per step).
+        var warmup = args.Int("warmup-trades", smoke ? 0 : 200);
+        var machines = await stack.CreateMachinesAsync((tradesPerMode * 2) + warmup, products: 1, resultDelayMs: 100);
         var trades = await stack.CheckoutManyAsync(machines, perMachine: 1, lines: 2, connections: 16);
+        if (warmup > 0)
+        {
+            var warm = trades.Take(warmup).ToList();
+            await PayAtRateAsync(api.BaseUrl, warm.Take(warmup / 2).ToList(), rate, notify: true);
+            await PayAtRateAsync(api.BaseUrl, warm.Skip(warmup / 2).ToList(), rate, notify: false);
+            var warmIds = warm.Select(t => t.TradeId).ToHashSet();
+            await BenchStack.WaitUntilAsync(async () =>
+                (await stack.SimCommandsAsync()).Commands.Where(c => c.TradeId is not null && warmIds.Contains(c.TradeId)).Select(c => c.TradeId).Distinct().Count() >= warm.Count,
+                TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            BenchStack.Log($"latency: {warmup} warm-up trades paid and dispensing");
+            trades = [.. trades.Skip(warmup)];
+        }
+
         var notifyTrades = trades.Take(trades.Count / 2).ToList();
         var payTrades = trades.Skip(trades.Count / 2).ToList();
 
