@@ -28,7 +28,7 @@ fi
 mkdir -p bench/results
 out="bench/results/run-all-$(date -u +%Y%m%d-%H%M%S).md"
 {
-  timeout 900 "${bench[@]}" checkout --connections 16,64,256 --duration 20s --warmup 3s "$@"
+  timeout 900 "${bench[@]}" checkout --connections 16,64,256 --duration 20s --warmup 10s "$@"
   timeout 600 "${bench[@]}" callbacks --machines 1000 --connections 64 --duration 15s "$@"
   timeout 600 "${bench[@]}" latency --trades 60 --rate 5 "$@"
   timeout 600 "${bench[@]}" latency --trades 300 --rate 25 "$@"

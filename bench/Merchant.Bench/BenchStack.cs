@@ -103,6 +103,10 @@ public sealed class BenchStack : IAsyncDisposable
         ["Auth:OpsKeys:0"] = OpsKey,
         ["Payments:Sandbox:Secret"] = SandboxSecret,
         ["Serilog:MinimumLevel:Default"] = settings.ApiLogLevel,
+        // The load comes from one address and one key: the per-address and per-key limits (2,000 and 1,000 requests/s)
+        // would measure the limiter, not the service. Production keeps its limits.
+        ["RateLimits:AnonymousPerSecond"] = "1000000",
+        ["RateLimits:PerKeyPerSecond"] = "1000000",
     };
 
     /// <summary>Makes <paramref name="count"/> API instances run on this database (the first alone, as it applies migrations).</summary>

@@ -14,7 +14,7 @@ public static class CheckoutBenchmark
         var smoke = settings.Smoke;
         var connections = args.Ints("connections", smoke ? [4] : [16, 64, 256]);
         var duration = args.Duration("duration", smoke ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(20));
-        var warmup = args.Duration("warmup", smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(3));
+        var warmup = args.Duration("warmup", smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(10));
         var machineCount = args.Int("machines", smoke ? 4 : 50);
         var lines = args.Int("lines", 2);
         var maxRequests = args.Int("max-requests", 2_000_000);

@@ -21,7 +21,7 @@ if (command is "help" or "--help" or "-h" || (command != "all" && !commands.Cont
     Console.WriteLine("""
         usage: dotnet run -c Release --project bench/Merchant.Bench -- <command> [options] [--smoke]
 
-          checkout       --connections 16,64,256 --duration 20s --warmup 3s --machines 50 --lines 2 --target both|service|baseline
+          checkout       --connections 16,64,256 --duration 20s --warmup 10s --machines 50 --lines 2 --target both|service|baseline
           callbacks      --machines 1000 --connections 64 --duration 15s
           latency        --trades 300 --rate 25
           orchestration  --machines 500 --trades-per-machine 4 --lines 2 --instances 1,3 --result-delay-ms 1 --timeout 180s

@@ -57,7 +57,7 @@ public sealed partial class CheckoutService(
         // The create-order call runs as a job claimed by this request; if we die mid-call, a worker finds it
         // marked as sent and rejects the trade rather than risk a second order.
         var job = JobQueue.New(JobKinds.CreateOrder, now, TimeSpan.FromMinutes(1), trade.TradeId);
-        job.ClaimedBy("checkout", now).SentAt = now;
+        job.ClaimedBy("checkout", now, JobQueue.RequestLease).SentAt = now;
         var events = new List<TradeEvent>
         {
             trades.NewNote(trade.TradeId, "request", Actors.Storefront, $"checkout of {lines.Count} item(s) at machine {machineNo}"),

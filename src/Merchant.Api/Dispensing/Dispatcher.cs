@@ -16,9 +16,9 @@ public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IO
 {
     /// <summary>
     /// Starts the machine's next line if it is free; returns the dispense job written for it, or null. With
-    /// <paramref name="claimFor"/> the job is written already leased to that instance, which runs it itself at once.
+    /// <paramref name="runner"/> the job is written already leased to this instance, for the caller to run at once.
     /// </summary>
-    public async Task<Job?> DispatchAsync(string machineNo, CancellationToken cancellationToken, string? claimFor = null)
+    public async Task<Job?> DispatchAsync(string machineNo, CancellationToken cancellationToken, JobExecutor? runner = null)
     {
         var db = trades.Db;
         db.ChangeTracker.Clear();
@@ -49,10 +49,7 @@ public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IO
         trade.StartDispensing(next.LineId, now);
         var job = db.Enqueue(JobKinds.Dispense, now, options.Value.SendDeadline, trade.TradeId, next.LineId,
             dedupeKey: $"dispense:{trade.TradeId}:{next.LineId}");
-        if (claimFor is not null)
-        {
-            job.ClaimedBy(claimFor, now);
-        }
+        runner?.Claim(job, now);
 
         await trades.SaveAsync(trade, Actors.Worker, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

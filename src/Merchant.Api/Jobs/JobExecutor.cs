@@ -20,11 +20,14 @@ public sealed partial class JobExecutor(
 {
     private readonly Dictionary<string, Type> _handlerTypes = handlers.ToDictionary(h => h.Kind, h => h.HandlerType);
 
-    /// <summary>Who holds the leases this executor may run (see <see cref="JobStore.InstanceId"/>).</summary>
-    public string InstanceId => store.InstanceId;
+    /// <summary>Whether this instance runs jobs at all (<see cref="JobsOptions.Enabled"/>).</summary>
+    public bool RunsJobs => options.Value.Enabled;
 
-    /// <summary>The instance to lease a new job to for running it at once, or null when this instance runs no jobs.</summary>
-    public string? InlineClaimant => options.Value.Enabled ? store.InstanceId : null;
+    /// <summary>
+    /// Leases a job about to be written to this instance, with the same lease as a claim (a crash leaves it to a worker
+    /// once the lease runs out), so the writer can run it at once after its commit.
+    /// </summary>
+    public Job Claim(Job job, DateTimeOffset now) => job.ClaimedBy(store.InstanceId, now, options.Value.Lease);
 
     /// <summary>
     /// Runs a job leased to this instance in the background, once its row is committed; the caller (an HTTP request)

@@ -109,23 +109,23 @@ public static class JobQueue
     /// </summary>
     public static Job EnqueueClaimed(this MerchantDbContext db, string kind, DateTimeOffset now, TimeSpan deadlineAfter, string tradeId, string claimedBy)
     {
-        var job = db.Enqueue(kind, now, deadlineAfter, tradeId).ClaimedBy(claimedBy, now);
+        var job = db.Enqueue(kind, now, deadlineAfter, tradeId).ClaimedBy(claimedBy, now, RequestLease);
         job.SentAt = now;
         return job;
     }
 
+    /// <summary>How long a request's own job (create-order, consume) stays its own: longer than the request can run.</summary>
+    public static readonly TimeSpan RequestLease = TimeSpan.FromSeconds(60);
+
     /// <summary>
-    /// Writes the job already leased to <paramref name="instanceId"/>, for the writer to run right after its commit
-    /// (<see cref="JobExecutor"/>). No worker takes it unless the lease runs out, and the NOTIFY trigger skips it.
+    /// Writes the job already leased to <paramref name="owner"/>, for the writer to run right after its commit.
+    /// No worker takes it unless the lease runs out, and the NOTIFY trigger skips it.
     /// </summary>
-    public static Job ClaimedBy(this Job job, string instanceId, DateTimeOffset now)
+    public static Job ClaimedBy(this Job job, string owner, DateTimeOffset now, TimeSpan lease)
     {
         job.Attempts = 1;
-        job.LeaseUntil = now + ClaimedLease;
-        job.LockedBy = instanceId;
+        job.LeaseUntil = now + lease;
+        job.LockedBy = owner;
         return job;
     }
-
-    /// <summary>Longer than any one handler runs (see <see cref="JobsOptions.Lease"/>).</summary>
-    private static readonly TimeSpan ClaimedLease = TimeSpan.FromSeconds(60);
 }

@@ -52,10 +52,10 @@ public sealed partial class PaymentService(
                 var cutOff = (trade.OrderCreatedAt ?? now) + orders.Value.PlatformOrderLifetime;
                 confirm = db.Enqueue(JobKinds.ConfirmPaid, now, cutOff > now ? cutOff - now : TimeSpan.FromSeconds(30), trade.TradeId,
                     dedupeKey: $"confirm:{trade.TradeId}");
-                if (executor.InlineClaimant is { } claimant)
+                if (executor.RunsJobs)
                 {
                     // Leased to this instance and started right after the commit: no wait for a worker to claim it.
-                    confirm.ClaimedBy(claimant, now);
+                    executor.Claim(confirm, now);
                 }
 
                 return;

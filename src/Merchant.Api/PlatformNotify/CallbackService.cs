@@ -16,6 +16,7 @@ public sealed partial class CallbackService(
 {
     public const string Mismatch = "mismatch";
     public const string UnknownTrade = "unknown_trade";
+    public const string Duplicate = "duplicate";
 
     /// <summary>
     /// Takes a callback the notify URL received: stores it and applies it in one transaction on the locked trade, so
@@ -29,6 +30,12 @@ public sealed partial class CallbackService(
         if (!DispenseCallback.TryParse(body, out var parsed))
         {
             return await StoreAsync(callback, "unreadable", cancellationToken);
+        }
+
+        if (await TryStoreRepeatAsync(callback, parsed, cancellationToken))
+        {
+            Counted(tradeId, callback.CallbackId, Duplicate);
+            return Duplicate;
         }
 
         var outcome = UnknownTrade;
@@ -64,6 +71,41 @@ public sealed partial class CallbackService(
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// A callback repeating the result its line already has (the platform sends duplicates) changes nothing, and a
+    /// settled line never changes again, so there is nothing to lock: one statement stores it as a duplicate when the
+    /// line is settled that way. Anything else (first result, contradiction, stray) takes the locked path.
+    /// </summary>
+    private async Task<bool> TryStoreRepeatAsync(PlatformCallback callback, DispenseCallback parsed, CancellationToken cancellationToken)
+    {
+        string[] settled = parsed.Delivered ? ["dispensed"] : ["failed", "refunded"];
+        // The same timeline entry the locked path writes, in the same statement.
+        var what = parsed.Delivered ? "dispensed" : $"failed: {parsed.FailReason}";
+        var id = await db.Database.SqlQuery<long>($"""
+            WITH line AS (
+                SELECT t.trade_id, l.line_id FROM trades t JOIN trade_lines l ON l.trade_id = t.trade_id
+                WHERE t.trade_id = {callback.TradeId} AND t.kind = 'purchase' AND t.platform_order_id = {parsed.OrderId}
+                  AND l.platform_record_id = {parsed.RecordId} AND l.status = ANY({settled})
+                LIMIT 1),
+            stored AS (
+                INSERT INTO platform_callbacks (trade_id, received_at, body, processed_at, outcome)
+                SELECT trade_id, {callback.ReceivedAt}, {callback.Body}, {callback.ReceivedAt}, {Duplicate} FROM line
+                RETURNING callback_id),
+            noted AS (
+                INSERT INTO trade_events (trade_id, at, kind, actor, line_id, summary)
+                SELECT trade_id, {callback.ReceivedAt}, 'callback', {Actors.Platform}, line_id, 'callback: line ' || line_id || ' ' || {what}
+                FROM line)
+            SELECT callback_id AS "Value" FROM stored
+            """).ToListAsync(cancellationToken);
+        if (id.Count == 0)
+        {
+            return false;
+        }
+
+        callback.CallbackId = id[0];
+        return true;
     }
 
     private async Task<string> StoreAsync(PlatformCallback callback, string? outcome, CancellationToken cancellationToken)

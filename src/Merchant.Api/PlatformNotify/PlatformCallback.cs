@@ -6,7 +6,7 @@ namespace Merchant.Api.PlatformNotify;
 /// <summary>A dispense callback exactly as it arrived (the inbox), and what became of it.</summary>
 public sealed class PlatformCallback
 {
-    public long CallbackId { get; init; }
+    public long CallbackId { get; set; }
 
     public required string TradeId { get; init; }
 

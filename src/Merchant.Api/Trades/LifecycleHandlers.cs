@@ -84,7 +84,7 @@ public sealed partial class ConfirmPaidHandler(
 
         // The customer is waiting at the machine: when it is free, send the first item from here instead of through
         // the queue (the job is written and leased to us first, so a crash leaves it to a worker as usual).
-        if (await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken, claimFor: executor.InstanceId) is { } dispense)
+        if (await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken, runner: executor) is { } dispense)
         {
             await executor.RunAsync(dispense, cancellationToken);
         }
