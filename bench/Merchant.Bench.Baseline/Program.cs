@@ -15,8 +15,12 @@ using NpgsqlTypes;
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var configuration = builder.Configuration;
-var dataSource = new NpgsqlDataSourceBuilder(configuration.GetConnectionString("Merchant")
-    ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set.")).Build();
+var dataSourceBuilder = new NpgsqlDataSourceBuilder(configuration.GetConnectionString("Merchant")
+    ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set."));
+// The same pool settings the service uses (MerchantDataSource): no reset on reuse, statements prepared once.
+dataSourceBuilder.ConnectionStringBuilder.NoResetOnClose = true;
+dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+var dataSource = dataSourceBuilder.Build();
 var platformBase = (configuration["Platform:BaseUrl"] ?? throw new InvalidOperationException("Platform:BaseUrl is not set.")).TrimEnd('/');
 var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = int.MaxValue })
 {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Merchant.Api.Catalog;
 using Merchant.Api.Errors;
 using Merchant.Api.Hosting;
+using Merchant.Api.Idempotency;
 using Merchant.Api.Jobs;
 using Merchant.Api.Payments;
 using Merchant.Api.PlatformNotify;
@@ -33,7 +34,8 @@ public sealed partial class CheckoutService(
     IOptions<OrdersOptions> orders,
     ILogger<CheckoutService> logger)
 {
-    public async Task<TradeResponse> CheckoutAsync(CheckoutRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs a checkout; the answer is stored under <paramref name="claim"/> (the Idempotency-Key) with the last write.</summary>
+    public async Task<TradeResponse> CheckoutAsync(CheckoutRequest request, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         CheckoutValidation.Validate(request);
         var machineNo = request.MachineNo!;
@@ -64,6 +66,7 @@ public sealed partial class CheckoutService(
         };
         events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
         await writer.InsertAsync(trade, job, events, cancellationToken);
+        var insertedLines = trade.Lines.Count;
         events.Clear();
 
         var newJobs = new List<Job>();
@@ -97,7 +100,7 @@ public sealed partial class CheckoutService(
             var problem = e.ToProblem();
             trade.Reject(problem.Code == "platform_unavailable" ? "platform unavailable or ambiguous answer" : problem.Code, clock.GetUtcNow());
             events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
-            await writer.UpdateAsync(trade, events, newJobs, job.JobId, payment: null, CancellationToken.None);
+            await writer.UpdateAsync(trade, insertedLines, events, newJobs, job.JobId, payment: null, CancellationToken.None);
             LogRejected(logger, trade.TradeId, machineNo, e.Category, e.Code);
             MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", problem.Code));
             throw problem.With("trade_id", trade.TradeId);
@@ -120,10 +123,18 @@ public sealed partial class CheckoutService(
         };
         newJobs.Add(JobQueue.New(JobKinds.ExpireTrade, now, TimeSpan.FromHours(1), trade.TradeId, runAt: trade.PayBefore, dedupeKey: $"expire:{trade.TradeId}"));
         events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
-        await writer.UpdateAsync(trade, events, newJobs, job.JobId, paymentRow, cancellationToken);
+        var response = trade.ToResponse(paymentRow);
+        var answer = claim is null ? null : IdempotencyClaim.Serialize(response);
+        await writer.UpdateAsync(trade, insertedLines, events, newJobs, job.JobId, paymentRow, cancellationToken,
+            claim is null ? null : claim.CompletionParameters(answer!));
+        if (claim is not null)
+        {
+            claim.Stored(answer!);
+        }
+
         LogCreated(logger, trade.TradeId, machineNo, order.OrderId, trade.AmountFen);
         MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", "created"));
-        return trade.ToResponse(paymentRow);
+        return response;
     }
 
     private async Task<IReadOnlyList<ProductView>> ReadCatalogAsync(string machineNo, bool fresh, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Merchant.Api.Idempotency;
 using Merchant.Api.Jobs;
 using Merchant.Api.Payments;
 using Merchant.Api.Payments.Sandbox;
@@ -35,9 +36,14 @@ public sealed class CheckoutWriter(NpgsqlDataSource dataSource, MerchantDbContex
         await ExecuteAsync(batch, [job], cancellationToken);
     }
 
-    /// <summary>After it: the trade as it now stands (lines replaced by the platform's records), its payment, jobs and timeline.</summary>
-    public async Task UpdateAsync(Trade trade, IReadOnlyList<TradeEvent> events, IReadOnlyList<Job> newJobs, long? doneJobId,
-        Payment? payment, CancellationToken cancellationToken)
+    /// <summary>
+    /// After it: the trade as it now stands (lines carrying the platform's records), its payment, jobs and timeline.
+    /// <paramref name="insertedLines"/> is how many lines <see cref="InsertAsync"/> wrote; <paramref name="idempotencyCompletion"/>,
+    /// when given, completes the request's Idempotency-Key with its answer in the same batch
+    /// (<see cref="IdempotencyClaim.CompletionParameters"/>).
+    /// </summary>
+    public async Task UpdateAsync(Trade trade, int insertedLines, IReadOnlyList<TradeEvent> events, IReadOnlyList<Job> newJobs,
+        long? doneJobId, Payment? payment, CancellationToken cancellationToken, object[]? idempotencyCompletion = null)
     {
         await using var batch = dataSource.CreateBatch();
         Add(batch, """
@@ -46,9 +52,25 @@ public sealed class CheckoutWriter(NpgsqlDataSource dataSource, MerchantDbContex
             WHERE trade_id = $1
             """, trade.TradeId, trade.Status.ToWire(), trade.AmountFen, trade.PlatformOrderId, trade.StatusReason,
             trade.OrderCreatedAt, trade.PayBefore, trade.PaidAt, trade.UpdatedAt);
-        // The platform's records may merge or reorder what we asked for (DESIGN §2): the lines are rewritten whole.
-        Add(batch, "DELETE FROM trade_lines WHERE trade_id = $1", trade.TradeId);
-        AddLines(batch, trade);
+        if (trade.Lines.Count == insertedLines)
+        {
+            // One record per line, as asked (lines are numbered 1..n both times): update them in place.
+            foreach (var line in trade.Lines)
+            {
+                Add(batch, """
+                    UPDATE trade_lines SET product_id = $3, name = $4, price_fen = $5, quantity = $6, platform_record_id = $7,
+                        status = $8, failure_reason = $9, settled_at = $10
+                    WHERE trade_id = $1 AND line_id = $2
+                    """, line.TradeId, line.LineId, line.ProductId, line.Name, line.PriceFen, line.Quantity, line.PlatformRecordId,
+                    line.Status.ToWire(), line.FailureReason, line.SettledAt);
+            }
+        }
+        else
+        {
+            // The platform merged what we asked for into fewer records (DESIGN §2): the lines are rewritten whole.
+            Add(batch, "DELETE FROM trade_lines WHERE trade_id = $1", trade.TradeId);
+            AddLines(batch, trade);
+        }
         if (payment is not null)
         {
             Add(batch, """
@@ -80,6 +102,11 @@ public sealed class CheckoutWriter(NpgsqlDataSource dataSource, MerchantDbContex
         }
 
         AddEvents(batch, events);
+        if (idempotencyCompletion is not null)
+        {
+            Add(batch, IdempotencyClaim.CompletionSql, idempotencyCompletion);
+        }
+
         await ExecuteAsync(batch, newJobs, cancellationToken);
     }
 

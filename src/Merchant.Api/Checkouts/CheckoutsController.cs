@@ -32,5 +32,5 @@ public sealed class CheckoutsController(CheckoutService checkouts, IdempotencySe
         [FromHeader(Name = IdempotencyService.HeaderName)] string? idempotencyKey,
         CancellationToken cancellationToken) =>
         idempotency.RunAsync(User.KeyId(), idempotencyKey, "POST /api/v1/checkouts", request, StatusCodes.Status201Created,
-            async () => await checkouts.CheckoutAsync(request, cancellationToken), cancellationToken);
+            async claim => await checkouts.CheckoutAsync(request, claim, cancellationToken), cancellationToken);
 }

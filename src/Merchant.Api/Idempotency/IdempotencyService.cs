@@ -22,9 +22,18 @@ public sealed class IdempotencyService(NpgsqlDataSource dataSource, TimeProvider
     // A request holding a key longer than this has died with its process; a retry may take the key over.
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 
+    public Task<IActionResult> RunAsync<TRequest>(
+        string scope, string? key, string route, TRequest request, int successStatus,
+        Func<Task<object>> action, CancellationToken cancellationToken) =>
+        RunAsync(scope, key, route, request, successStatus, _ => action(), cancellationToken);
+
+    /// <summary>
+    /// As above, handing the action its <see cref="IdempotencyClaim"/>: an action that writes its result in one last
+    /// batch can store the answer there too (<see cref="IdempotencyClaim.CompletionSql"/>), saving a round trip.
+    /// </summary>
     public async Task<IActionResult> RunAsync<TRequest>(
         string scope, string? key, string route, TRequest request, int successStatus,
-        Func<Task<object>> action, CancellationToken cancellationToken)
+        Func<IdempotencyClaim, Task<object>> action, CancellationToken cancellationToken)
     {
         key = Validate(key);
         var hash = Hash(route, request);
@@ -49,10 +58,16 @@ public sealed class IdempotencyService(NpgsqlDataSource dataSource, TimeProvider
             }
         }
 
+        var claim = new IdempotencyClaim(scope, key, successStatus);
         try
         {
-            var body = await action();
-            var json = JsonSerializer.Serialize(body, body.GetType(), WireJson.Options);
+            var body = await action(claim);
+            if (claim.StoredAnswer is { } stored)
+            {
+                return Replay(successStatus, stored);
+            }
+
+            var json = IdempotencyClaim.Serialize(body);
             await CompleteAsync(scope, key, successStatus, json, CancellationToken.None);
             return Replay(successStatus, json);
         }
@@ -190,4 +205,25 @@ public sealed class IdempotencyService(NpgsqlDataSource dataSource, TimeProvider
         command.Parameters.Add(new() { Value = key });
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
+}
+
+/// <summary>A claimed Idempotency-Key, as the action running under it sees it.</summary>
+public sealed class IdempotencyClaim(string scope, string key, int successStatus)
+{
+    /// <summary>Marks the key completed with the answer; parameters $1…$4 are those of <see cref="CompletionParameters"/>.</summary>
+    public const string CompletionSql = """
+        UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4
+        WHERE scope = $1 AND key = $2
+        """;
+
+    /// <summary>Set once the action stored the answer itself; the service then only replays it.</summary>
+    public string? StoredAnswer { get; private set; }
+
+    public static string Serialize(object body) => JsonSerializer.Serialize(body, body.GetType(), WireJson.Options);
+
+    /// <summary>The parameters of <see cref="CompletionSql"/> for this success answer (serialized as the replay will be).</summary>
+    public object[] CompletionParameters(string answer) => [scope, key, successStatus, answer];
+
+    /// <summary>Call after the write holding <see cref="CompletionSql"/> committed.</summary>
+    public void Stored(string answer) => StoredAnswer = answer;
 }
