@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -384,6 +385,15 @@ public sealed class BenchStack : IAsyncDisposable
 
     public static void Log(string message) =>
         Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss.fff}] {message}");
+
+    /// <summary>Things that went wrong without an exception (failed requests, work never done); the smoke fails on any.</summary>
+    public static ConcurrentQueue<string> Problems { get; } = new();
+
+    public static void Problem(string message)
+    {
+        Problems.Enqueue(message);
+        Log($"PROBLEM: {message}");
+    }
 
     /// <summary>Waits until <paramref name="done"/> holds or the time runs out; returns whether it held.</summary>
     public static async Task<bool> WaitUntilAsync(Func<Task<bool>> done, TimeSpan within, TimeSpan? every = null)

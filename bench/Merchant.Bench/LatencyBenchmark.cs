@@ -71,6 +71,10 @@ public static class LatencyBenchmark
             rows.Add([mode, Report.N(histogram.Count), Report.N(rate), Report.Ms(histogram.PercentileMs(50)), Report.Ms(histogram.PercentileMs(90)),
                 Report.Ms(histogram.PercentileMs(99)), Report.Ms(histogram.MaxMs), missing.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             BenchStack.Log($"{mode}: p50 {histogram.PercentileMs(50):F1} ms, p99 {histogram.PercentileMs(99):F1} ms, no command: {missing}");
+            if (missing > 0)
+            {
+                BenchStack.Problem($"{mode}: {missing} of {group.Count} paid trades got no dispense command within 60 s");
+            }
             breakdowns.Add((mode, await BreakdownAsync(stack, sent, first)));
         }
 

@@ -64,7 +64,13 @@ public static class LoadRunner
         })).ToArray();
         await Task.WhenAll(workers);
         var elapsed = clock.Elapsed;
-        return new LoadResult(connections, elapsed, histogram, new Dictionary<string, long>(errors));
+        var result = new LoadResult(connections, elapsed, histogram, new Dictionary<string, long>(errors));
+        if (result.ErrorCount > 0 || histogram.Count == 0)
+        {
+            BenchStack.Problem($"load at {connections} connections: {histogram.Count} ok, errors {result.ErrorSummary}");
+        }
+
+        return result;
     }
 }
 

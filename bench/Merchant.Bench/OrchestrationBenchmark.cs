@@ -83,6 +83,11 @@ public static class OrchestrationBenchmark
             TimeSpan.FromSeconds(10));
         var lineStates = await stack.CountByAsync(LinesSql, tradeIds);
         BenchStack.Log($"orchestration ×{instances}: {issued.Count} commands in {elapsed.TotalSeconds:F1} s; sustained {rate:F0}/s; lines {string.Join(", ", lineStates.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        if (lineStates.GetValueOrDefault("dispensed") < total)
+        {
+            BenchStack.Problem($"orchestration ×{instances}: {lineStates.GetValueOrDefault("dispensed")} of {total} lines dispensed");
+        }
+
         var cpu = foot.CpuSeconds.Sum();
         return ([
             instances.ToString(System.Globalization.CultureInfo.InvariantCulture), Report.N(issued.Count), Report.N(rate), Report.N(overall),

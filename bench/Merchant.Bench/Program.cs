@@ -58,4 +58,11 @@ finally
     BenchStack.Log($"results: {path} ({clock.Elapsed.TotalSeconds:F1} s in all)");
 }
 
+// Full runs report what went wrong in their tables; the CI smoke fails on it, so a broken path cannot pass quietly.
+if (args2.Flag("smoke") && !BenchStack.Problems.IsEmpty)
+{
+    BenchStack.Log($"smoke failed: {BenchStack.Problems.Count} problem(s): {string.Join("; ", BenchStack.Problems)}");
+    return 1;
+}
+
 return 0;

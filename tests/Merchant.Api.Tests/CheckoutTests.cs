@@ -128,6 +128,29 @@ public sealed class CheckoutTests : IAsyncLifetime
         (await Code(response)).ShouldBe("not_found");
     }
 
+    [Fact]
+    public async Task Checkouts_at_one_machine_share_one_product_list_and_an_unknown_product_is_looked_up_again_before_a_422()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 1, stock: 100);
+        var before = await ProductListCallsAsync();
+
+        // A crowd at one machine: the list is fetched once for all of them, and no order drops it (decision 0008).
+        var crowd = await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(_ => _stack.CheckoutAsync(machine.MachineNo, [(machine.Products[0].ProductId, 1)])));
+        crowd.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Created);
+        var second = await _stack.CheckoutAsync(machine.MachineNo, [(machine.Products[0].ProductId, 1)]);
+        second.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await ProductListCallsAsync() - before).ShouldBe(1);
+
+        // A product missing from the cached list may have been added since: it is looked up again before the refusal.
+        var unknown = await _stack.CheckoutAsync(machine.MachineNo, [(999_999_999, 1)]);
+        unknown.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await ProductListCallsAsync() - before).ShouldBe(2);
+    }
+
+    private async Task<long> ProductListCallsAsync() =>
+        (await _stack.Simulator.Control.GetFromJsonAsync<Dictionary<string, long>>("/_sim/requests"))!.GetValueOrDefault("products");
+
     private static async Task<string?> Code(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
 }
