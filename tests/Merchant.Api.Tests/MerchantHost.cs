@@ -5,76 +5,20 @@ using Merchant.Api.Hosting;
 using Merchant.Api.Ops;
 using Merchant.Api.Trades;
 using Merchant.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 
 namespace Merchant.Api.Tests;
 
-/// <summary>The API on a real Kestrel port (so the simulator's callbacks reach it), on its own database.</summary>
-// Any type of the API assembly names it; both the API and the simulator have a Program.
-public sealed class MerchantHost : WebApplicationFactory<MerchantOptions>
+/// <summary>The API with this project's keys (see <see cref="ApiHost"/>), on its own database.</summary>
+public sealed class MerchantHost(string connectionString, string platformUrl, IDictionary<string, string?>? overrides = null)
+    : ApiHost(ApiTestSettings.For(connectionString, platformUrl, StorefrontKey, OpsKey, NotifySecret, overrides))
 {
     public const string StorefrontKey = "test-storefront-key";
     public const string OpsKey = "test-ops-key";
     public const string NotifySecret = "test-notify-secret";
 
-    private readonly Dictionary<string, string?> _settings;
-
-    static MerchantHost()
-    {
-        // Serilog reads its level while the builder is created, before the factory's settings apply.
-        Environment.SetEnvironmentVariable("Serilog__MinimumLevel__Default", "Warning");
-    }
-
-    public MerchantHost(string connectionString, string platformUrl, IDictionary<string, string?>? overrides = null)
-    {
-        _settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Merchant"] = connectionString,
-            ["Platform:BaseUrl"] = platformUrl,
-            ["Platform:AppId"] = SimulatorHost.AppId,
-            ["Platform:AppSecret"] = SimulatorHost.AppSecret,
-            ["Platform:AppKey"] = SimulatorHost.AppKey,
-            ["Platform:Timeout"] = "00:00:03",
-            ["Merchant:NotifySecret"] = NotifySecret,
-            ["Auth:StorefrontKeys:0"] = StorefrontKey,
-            ["Auth:OpsKeys:0"] = OpsKey,
-            ["Dispense:ResultTimeout"] = "00:00:03",
-            ["Dispense:PollInterval"] = "00:00:01",
-            ["Dispense:AttentionAfter"] = "00:00:20",
-            ["Jobs:IdlePoll"] = "00:00:01",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            _settings[key] = value;
-        }
-
-        UseKestrel(0);
-    }
-
     public HttpClient Storefront => Client(StorefrontKey);
 
     public HttpClient Ops => Client(OpsKey);
-
-    public HttpClient Client(string? apiKey)
-    {
-        var client = CreateClient();
-        client.Timeout = TimeSpan.FromSeconds(30);
-        if (apiKey is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        }
-
-        return client;
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
-    }
 }
 
 /// <summary>What most tests need: a database, a simulator and the API wired together, plus storefront helpers.</summary>

@@ -1,74 +1,22 @@
 using System.Net.Http.Json;
-using Merchant.Api.Hosting;
 using Merchant.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Vending.Platform.Simulator.Control;
 
 namespace Merchant.Browser.Tests;
 
-/// <summary>The API on a real Kestrel port with the storefront demo on, so a browser and the simulator's callbacks both reach it.</summary>
-// Any type of the API assembly names it; both the API and the simulator have a Program.
-public sealed class DemoHost : WebApplicationFactory<MerchantOptions>
+/// <summary>The API with the storefront demo on (see <see cref="ApiHost"/>), so a browser and the simulator's callbacks both reach it.</summary>
+public sealed class DemoHost(string connectionString, string platformUrl) : ApiHost(ApiTestSettings.For(
+    connectionString, platformUrl, StorefrontKey, OpsKey, "browser-notify-secret", new Dictionary<string, string?>
+    {
+        ["Dispense:ResultTimeout"] = "00:00:05",
+        ["Demo:Enabled"] = "true",
+        ["Demo:StorefrontKey"] = StorefrontKey,
+    }))
 {
     public const string StorefrontKey = "browser-storefront-key";
     public const string OpsKey = "browser-ops-key";
 
-    private readonly Dictionary<string, string?> _settings;
-
-    static DemoHost()
-    {
-        // Serilog reads its level while the builder is created, before the factory's settings apply.
-        Environment.SetEnvironmentVariable("Serilog__MinimumLevel__Default", "Warning");
-    }
-
-    public DemoHost(string connectionString, string platformUrl)
-    {
-        _settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Merchant"] = connectionString,
-            ["Platform:BaseUrl"] = platformUrl,
-            ["Platform:AppId"] = SimulatorHost.AppId,
-            ["Platform:AppSecret"] = SimulatorHost.AppSecret,
-            ["Platform:AppKey"] = SimulatorHost.AppKey,
-            ["Platform:Timeout"] = "00:00:03",
-            ["Merchant:NotifySecret"] = "browser-notify-secret",
-            ["Auth:StorefrontKeys:0"] = StorefrontKey,
-            ["Auth:OpsKeys:0"] = OpsKey,
-            ["Dispense:ResultTimeout"] = "00:00:05",
-            ["Dispense:PollInterval"] = "00:00:01",
-            ["Jobs:IdlePoll"] = "00:00:01",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Demo:Enabled"] = "true",
-            ["Demo:StorefrontKey"] = StorefrontKey,
-        };
-        UseKestrel(0);
-    }
-
-    /// <summary>The address Kestrel listens on, for the browser.</summary>
-    public string BaseUrl =>
-        Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-
-    public HttpClient Storefront
-    {
-        get
-        {
-            var client = CreateClient();
-            client.Timeout = TimeSpan.FromSeconds(30);
-            client.DefaultRequestHeaders.Add("X-Api-Key", StorefrontKey);
-            return client;
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
-    }
+    public HttpClient Storefront => Client(StorefrontKey);
 }
 
 /// <summary>A database, the simulator and the API with the demo on, wired together for one test.</summary>

@@ -9,7 +9,7 @@ namespace Merchant.Reliability.Tests.Infrastructure;
 /// </summary>
 public sealed class Rig : IAsyncDisposable
 {
-    private Rig(SimulatorHost simulator, TcpGate gate, string connectionString, ReliabilityHost api)
+    private Rig(SimulatorHost simulator, TcpGate gate, string connectionString, ApiHost api)
     {
         Simulator = simulator;
         Gate = gate;
@@ -24,7 +24,7 @@ public sealed class Rig : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public ReliabilityHost Api { get; }
+    public ApiHost Api { get; }
 
     public Shop Shop { get; }
 
@@ -34,7 +34,7 @@ public sealed class Rig : IAsyncDisposable
         var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync(databasePrefix);
         var sim = await SimulatorHost.StartAsync(simulator);
         var gate = TcpGate.Start(sim.BaseUrl);
-        var api = new ReliabilityHost(HostSettings.For(database, gate.BaseUrl, overrides));
+        var api = new ApiHost(HostSettings.For(database, gate.BaseUrl, overrides));
         api.StartServer();
         return new Rig(sim, gate, database, api);
     }

@@ -1,19 +1,18 @@
 using Merchant.Api.Hosting;
-using Merchant.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Merchant.Reliability.Tests.Infrastructure;
+namespace Merchant.Testing;
 
-/// <summary>The keys, secrets and short timings every reliability host runs with (a copy of MerchantHost's, plus overrides).</summary>
-public static class HostSettings
+/// <summary>The settings every test host of the API starts from: the simulator's credentials, the test's keys, short timings.</summary>
+public static class ApiTestSettings
 {
-    public const string StorefrontKey = "rel-storefront-key";
-    public const string OpsKey = "rel-ops-key";
-    public const string NotifySecret = "rel-notify-secret";
-
-    public static Dictionary<string, string?> For(string connectionString, string platformUrl, IDictionary<string, string?>? overrides = null)
+    public static Dictionary<string, string?> For(string connectionString, string platformUrl,
+        string storefrontKey, string opsKey, string notifySecret, IDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -22,17 +21,14 @@ public static class HostSettings
             ["Platform:AppId"] = SimulatorHost.AppId,
             ["Platform:AppSecret"] = SimulatorHost.AppSecret,
             ["Platform:AppKey"] = SimulatorHost.AppKey,
-            ["Platform:Timeout"] = "00:00:02",
-            ["Merchant:NotifySecret"] = NotifySecret,
-            ["Auth:StorefrontKeys:0"] = StorefrontKey,
-            ["Auth:OpsKeys:0"] = OpsKey,
+            ["Platform:Timeout"] = "00:00:03",
+            ["Merchant:NotifySecret"] = notifySecret,
+            ["Auth:StorefrontKeys:0"] = storefrontKey,
+            ["Auth:OpsKeys:0"] = opsKey,
             ["Dispense:ResultTimeout"] = "00:00:03",
             ["Dispense:PollInterval"] = "00:00:01",
             ["Dispense:AttentionAfter"] = "00:00:20",
             ["Jobs:IdlePoll"] = "00:00:01",
-            ["Jobs:Lease"] = "00:00:10",
-            ["RateLimits:PerKeyPerSecond"] = "100000",
-            ["RateLimits:AnonymousPerSecond"] = "100000",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -44,23 +40,30 @@ public static class HostSettings
     }
 }
 
-/// <summary>The API in this process on a real Kestrel port (so the simulator's callbacks reach it), environment "Testing".</summary>
+/// <summary>
+/// The API in the test's process on a real Kestrel port (so the simulator's callbacks and a browser reach it),
+/// environment "Testing", configured by <see cref="ApiTestSettings"/>. The one in-process host of every test project.
+/// </summary>
 // Any type of the API assembly names it; both the API and the simulator have a Program.
-public sealed class ReliabilityHost : WebApplicationFactory<MerchantOptions>
+public class ApiHost : WebApplicationFactory<MerchantOptions>
 {
-    private readonly Dictionary<string, string?> _settings;
+    private readonly IDictionary<string, string?> _settings;
 
-    static ReliabilityHost()
+    static ApiHost()
     {
         // Serilog reads its level while the builder is created, before the factory's settings apply.
         Environment.SetEnvironmentVariable("Serilog__MinimumLevel__Default", "Warning");
     }
 
-    public ReliabilityHost(Dictionary<string, string?> settings)
+    public ApiHost(IDictionary<string, string?> settings)
     {
         _settings = settings;
         UseKestrel(0);
     }
+
+    /// <summary>The address Kestrel listens on.</summary>
+    public string BaseUrl =>
+        Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
 
     public HttpClient Client(string? apiKey)
     {
