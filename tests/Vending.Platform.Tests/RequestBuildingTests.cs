@@ -12,6 +12,7 @@ public class RequestBuildingTests
         { "machines.list", "POST", "/api/openapi/v1/rent/machines", null },
         { "machines.get", "POST", "/api/openapi/v1/rent/machines/16327129", null },
         { "floors", "POST", "/api/openapi/v1/floors", null },
+        { "banners", "POST", "/api/openapi/v1/banners", null },
         { "products", "POST", "/api/openapi/v1/products", null },
         { "categories", "POST", "/api/openapi/v1/categories", null },
         { "orders.create", "POST", "/api/openapi/v1/orders", null },

@@ -1,4 +1,6 @@
 using System.Net;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Vending.Platform.Tests.Support;
 
 namespace Vending.Platform.Tests;
@@ -48,6 +50,7 @@ public class ResilienceTests
     [InlineData("machines.list")]
     [InlineData("machines.get")]
     [InlineData("floors")]
+    [InlineData("banners")]
     [InlineData("products")]
     [InlineData("categories")]
     [InlineData("orders.query")]
@@ -67,11 +70,15 @@ public class ResilienceTests
     [InlineData("orders.create")]
     [InlineData("orders.update")]
     [InlineData("pickup_codes.generate.id")]
+    [InlineData("pickup_codes.generate.all")]
+    [InlineData("pickup_codes.cancel.id")]
     [InlineData("pickup_codes.cancel.all")]
     [InlineData("pickup_codes.consume")]
     [InlineData("deliveries.dispense")]
     [InlineData("deliveries.debug")]
     [InlineData("replenishments.product")]
+    [InlineData("replenishments.category")]
+    [InlineData("replenishments.machine")]
     public async Task Never_retries_calls_with_effects_on_503(string endpoint)
     {
         var handler = StubHandler.Sequence(Unavailable);
@@ -105,7 +112,7 @@ public class ResilienceTests
 
         error.Category.ShouldBe(PlatformErrorCategory.Transient);
         error.OutcomeUnknown.ShouldBeTrue();
-        error.InnerException.ShouldBeAssignableTo<OperationCanceledException>();
+        error.InnerException.ShouldBeOfType<TimeoutRejectedException>();
         handler.Requests.Count.ShouldBe(1);
     }
 
@@ -136,5 +143,77 @@ public class ResilienceTests
 
         thrown.ShouldBeAssignableTo<OperationCanceledException>();
         handler.Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Never_retries_a_command_that_hung_even_with_retries_configured()
+    {
+        var handler = StubHandler.Hanging();
+        var client = TestClient.Create(handler, options =>
+        {
+            options.Timeout = TimeSpan.FromMilliseconds(50);
+            options.RetryAttempts = 3;
+        });
+
+        var error = await Should.ThrowAsync<PlatformException>(() => client.CreateOrderAsync(
+            new CreateOrderRequest("16327129", "https://m.example/n", "20240426123456789012", [new OrderProduct(1, 1)])));
+
+        error.OutcomeUnknown.ShouldBeTrue();
+        handler.Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Gives_up_on_the_whole_call_at_the_total_timeout()
+    {
+        var handler = StubHandler.Hanging();
+        var client = TestClient.Create(handler, options =>
+        {
+            options.Timeout = TimeSpan.FromMilliseconds(100);
+            options.RetryAttempts = 10;
+            options.TotalTimeout = TimeSpan.FromMilliseconds(250);
+        });
+
+        var error = await Should.ThrowAsync<PlatformException>(() => client.GetOrderAsync(new QueryOrderRequest("16327129", 60)));
+
+        error.Category.ShouldBe(PlatformErrorCategory.Transient);
+        error.OutcomeUnknown.ShouldBeTrue();
+        handler.Requests.Count.ShouldBeInRange(2, 3);
+    }
+
+    [Fact]
+    public async Task Opens_the_circuit_after_repeated_transient_failures_and_sends_nothing_while_open()
+    {
+        var handler = StubHandler.Sequence(Unavailable);
+        var client = TestClient.Create(handler, options =>
+        {
+            options.RetryAttempts = 0;
+            options.CircuitMinimumThroughput = 4;
+            options.CircuitBreakDuration = TimeSpan.FromMinutes(1);
+        });
+        for (var i = 0; i < 4; i++)
+        {
+            await Should.ThrowAsync<PlatformException>(() => client.GetOrderAsync(new QueryOrderRequest("16327129", 60)));
+        }
+
+        var error = await Should.ThrowAsync<PlatformException>(() => client.DispenseAsync(new DispenseRequest("16327129", 60, 78)));
+
+        error.Category.ShouldBe(PlatformErrorCategory.Transient);
+        error.OutcomeUnknown.ShouldBeFalse();
+        error.InnerException.ShouldBeOfType<BrokenCircuitException>();
+        handler.Requests.Count.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task Business_refusals_never_open_the_circuit()
+    {
+        var handler = StubHandler.Answering(Envelopes.Error(60003, "insufficient stock"));
+        var client = TestClient.Create(handler, options => options.CircuitMinimumThroughput = 4);
+        for (var i = 0; i < 8; i++)
+        {
+            var error = await Should.ThrowAsync<PlatformException>(() => client.GetOrderAsync(new QueryOrderRequest("16327129", 60)));
+            error.Category.ShouldBe(PlatformErrorCategory.InsufficientStock);
+        }
+
+        handler.Requests.Count.ShouldBe(8);
     }
 }

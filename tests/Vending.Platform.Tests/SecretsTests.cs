@@ -66,7 +66,7 @@ public class SecretsTests
                 options.AppKey = AppKey;
                 options.RetryBaseDelay = TimeSpan.Zero;
             });
-        services.ConfigureHttpClientDefaults(builder => builder.ConfigurePrimaryHttpMessageHandler(() => handler));
+        services.AddHttpClient(PlatformServiceCollectionExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IPlatformApi>();
 

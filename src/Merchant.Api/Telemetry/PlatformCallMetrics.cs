@@ -1,14 +1,17 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 
 namespace Merchant.Api.Telemetry;
 
-/// <summary>Times every platform HTTP call by endpoint (ids folded away) and outcome.</summary>
-public sealed partial class PlatformCallMetrics : DelegatingHandler
+/// <summary>Times every platform HTTP call by endpoint (its route template) and outcome.</summary>
+public sealed class PlatformCallMetrics : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var endpoint = $"{request.Method} {Ids().Replace(request.RequestUri?.AbsolutePath.Replace("/api/openapi/v1", string.Empty, StringComparison.Ordinal) ?? "?", "/{id}")}";
+        // Refit's route template keeps ids out of the tag (bounded cardinality).
+        var template = request.Options.TryGetValue(new HttpRequestOptionsKey<string>(Refit.HttpRequestMessageOptions.RelativePathTemplate), out var path)
+            ? path
+            : "unknown";
+        var endpoint = $"{request.Method} {template.Replace("/api/openapi/v1", string.Empty, StringComparison.Ordinal)}";
         var started = Stopwatch.GetTimestamp();
         var outcome = "error";
         try
@@ -28,7 +31,4 @@ public sealed partial class PlatformCallMetrics : DelegatingHandler
                 MerchantTelemetry.Tag("endpoint", endpoint), MerchantTelemetry.Tag("outcome", outcome));
         }
     }
-
-    [GeneratedRegex(@"/\d+")]
-    private static partial Regex Ids();
 }

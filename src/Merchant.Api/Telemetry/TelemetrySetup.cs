@@ -21,8 +21,8 @@ public static class TelemetrySetup
     {
         services.AddSingleton<MetricsSnapshot>();
         services.AddTransient<PlatformCallMetrics>();
-        // The SDK's typed client is named after its interface; this adds our timing to the same client.
-        services.AddHttpClient(nameof(IPlatformApi)).AddHttpMessageHandler<PlatformCallMetrics>();
+        // Innermost on the SDK's client: every attempt is timed, retries included.
+        services.AddHttpClient(PlatformServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler<PlatformCallMetrics>();
 
         var options = configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (!string.IsNullOrWhiteSpace(options.OtlpEndpoint))

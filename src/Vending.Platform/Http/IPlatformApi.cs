@@ -11,6 +11,9 @@ public interface IPlatformApi
 
     Task<IReadOnlyList<MachineSlot>> GetFloorsAsync(FloorsRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>The machine's approved, visible banners (at most five), or none.</summary>
+    Task<IReadOnlyList<Banner>> GetBannersAsync(string machineNo, CancellationToken cancellationToken = default);
+
     Task<ProductPage> GetProductsAsync(ProductsRequest request, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<ProductCategory>> GetCategoriesAsync(string machineNo, CancellationToken cancellationToken = default);

@@ -23,4 +23,8 @@ internal static partial class Log
         int platformCode,
         int? httpStatus,
         bool outcomeUnknown);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning,
+        Message = "Platform {Endpoint} for machine {MachineNo} order {OrderId} gave up: {Reason} (outcome unknown {OutcomeUnknown})")]
+    public static partial void CallGaveUp(ILogger logger, string endpoint, string? machineNo, long? orderId, string reason, bool outcomeUnknown);
 }

@@ -10,13 +10,6 @@ public static class PlatformJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
-    internal static T ReadObject<T>(JsonElement data)
-        where T : class, new() =>
-        data.ValueKind == JsonValueKind.Object ? data.Deserialize<T>(Options) ?? new T() : new T();
-
-    internal static IReadOnlyList<T> ReadList<T>(JsonElement data) =>
-        data.ValueKind == JsonValueKind.Array ? data.Deserialize<IReadOnlyList<T>>(Options) ?? [] : [];
-
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions

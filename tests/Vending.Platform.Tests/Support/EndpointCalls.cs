@@ -9,6 +9,7 @@ internal static class EndpointCalls
         "machines.list" => client.ListMachinesAsync(),
         "machines.get" => client.GetMachineAsync("16327129"),
         "floors" => client.GetFloorsAsync(new FloorsRequest("16327129")),
+        "banners" => client.GetBannersAsync("16327129"),
         "products" => client.GetProductsAsync(new ProductsRequest("16327129")),
         "categories" => client.GetCategoriesAsync("16327129"),
         "orders.create" => client.CreateOrderAsync(new CreateOrderRequest("16327129", "https://m.example/n", "20240426123456789012", [new OrderProduct(1, 1)])),

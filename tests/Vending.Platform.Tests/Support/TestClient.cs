@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Vending.Platform.Tests.Support;
 
@@ -13,28 +11,36 @@ internal static class TestClient
 
     public static PlatformOptions Options(Action<PlatformOptions>? configure = null)
     {
-        var options = new PlatformOptions
-        {
-            BaseUrl = BaseUrl,
-            AppId = AppId,
-            AppSecret = AppSecret,
-            AppKey = DemoAppKey,
-            RetryBaseDelay = TimeSpan.FromMilliseconds(1),
-        };
-        configure?.Invoke(options);
+        var options = new PlatformOptions();
+        Configure(options, configure);
         return options;
     }
 
-    public static PlatformApiClient Create(
-        StubHandler handler,
-        Action<PlatformOptions>? configure = null,
-        TimeProvider? time = null,
-        ILogger<PlatformApiClient>? logger = null) =>
-        new(
-            new HttpClient(handler),
-            Microsoft.Extensions.Options.Options.Create(Options(configure)),
-            time ?? TimeProvider.System,
-            logger ?? NullLogger<PlatformApiClient>.Instance);
+    /// <summary>The SDK as an application gets it (DI, Refit, handlers, resilience), with <paramref name="handler"/> as the network.</summary>
+    public static IPlatformApi Create(StubHandler handler, Action<PlatformOptions>? configure = null, TimeProvider? time = null)
+    {
+        var services = new ServiceCollection().AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        services.AddVendingPlatform(options => Configure(options, configure));
+        services.AddHttpClient(PlatformServiceCollectionExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+
+        // Left for the collector: a client outlives no test, and disposing here would cut a call still running.
+        return services.BuildServiceProvider().GetRequiredService<IPlatformApi>();
+    }
+
+    private static void Configure(PlatformOptions options, Action<PlatformOptions>? configure)
+    {
+        options.BaseUrl = BaseUrl;
+        options.AppId = AppId;
+        options.AppSecret = AppSecret;
+        options.AppKey = DemoAppKey;
+        options.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
+        configure?.Invoke(options);
+    }
 }
 
 /// <summary>Pins "now" for timestamps; timers still run on the system clock.</summary>
