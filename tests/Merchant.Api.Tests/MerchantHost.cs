@@ -5,12 +5,14 @@ using Merchant.Api.Hosting;
 using Merchant.Api.Ops;
 using Merchant.Api.Trades;
 using Merchant.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Merchant.Api.Tests;
 
 /// <summary>The API with this project's keys (see <see cref="ApiHost"/>), on its own database.</summary>
-public sealed class MerchantHost(string connectionString, string platformUrl, IDictionary<string, string?>? overrides = null)
-    : ApiHost(ApiTestSettings.For(connectionString, platformUrl, StorefrontKey, OpsKey, NotifySecret, overrides))
+public sealed class MerchantHost(string connectionString, string platformUrl, IDictionary<string, string?>? overrides = null,
+    Action<IServiceCollection>? services = null)
+    : ApiHost(ApiTestSettings.For(connectionString, platformUrl, StorefrontKey, OpsKey, NotifySecret, overrides), services)
 {
     public const string StorefrontKey = "test-storefront-key";
     public const string OpsKey = "test-ops-key";
@@ -40,12 +42,12 @@ public sealed class Stack : IAsyncDisposable
     public string ConnectionString { get; }
 
     public static async Task<Stack> StartAsync(IDictionary<string, string?>? settings = null,
-        Action<Vending.Platform.Simulator.SimulatorOptions>? simulator = null)
+        Action<Vending.Platform.Simulator.SimulatorOptions>? simulator = null, Action<IServiceCollection>? services = null)
     {
         var server = await PostgresServer.GetAsync();
         var database = await server.CreateDatabaseAsync();
         var sim = await SimulatorHost.StartAsync(simulator);
-        var api = new MerchantHost(database, sim.BaseUrl, settings);
+        var api = new MerchantHost(database, sim.BaseUrl, settings, services);
         api.StartServer();
         return new Stack(sim, api, database);
     }

@@ -14,7 +14,9 @@ public sealed class SchemaTests
         var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("schema");
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
-        await using var db = new MerchantDbContext(new DbContextOptionsBuilder<MerchantDbContext>().UseNpgsql(dataSource).Options);
+        var options = new DbContextOptionsBuilder<MerchantDbContext>();
+        MerchantDbContext.Configure(options, dataSource);
+        await using var db = new MerchantDbContext(options.Options);
         var schema = await ReadSchemaAsync(dataSource);
 
         var model = db.Model.GetEntityTypes()

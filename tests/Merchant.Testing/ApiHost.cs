@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -48,16 +49,13 @@ public static class ApiTestSettings
 public class ApiHost : WebApplicationFactory<MerchantOptions>
 {
     private readonly IDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    static ApiHost()
-    {
-        // Serilog reads its level while the builder is created, before the factory's settings apply.
-        Environment.SetEnvironmentVariable("Serilog__MinimumLevel__Default", "Warning");
-    }
-
-    public ApiHost(IDictionary<string, string?> settings)
+    /// <param name="services">Test-only services (a log sink, a span exporter), added after the API's own.</param>
+    public ApiHost(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         _settings = settings;
+        _services = services;
         UseKestrel(0);
     }
 
@@ -81,5 +79,9 @@ public class ApiHost : WebApplicationFactory<MerchantOptions>
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
     }
 }

@@ -4,6 +4,7 @@ using Merchant.Api.Idempotency;
 using Merchant.Api.Trades;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Serilog;
 
 namespace Merchant.Api.Checkouts;
 
@@ -11,7 +12,7 @@ namespace Merchant.Api.Checkouts;
 [Route("api/v1/checkouts")]
 [Authorize(Policy = ApiKeyServiceCollectionExtensions.StorefrontPolicy)]
 [Tags("Checkout")]
-public sealed class CheckoutsController(CheckoutService checkouts, IdempotencyService idempotency) : ControllerBase
+public sealed class CheckoutsController(CheckoutService checkouts, IdempotencyService idempotency, IDiagnosticContext log) : ControllerBase
 {
     /// <summary>Starts a purchase: creates the platform order and the payment; answers the trade with its amount and pay_before.</summary>
     /// <remarks>Requires <c>Idempotency-Key</c>: the same key and body replay the first answer; another body is 422; a request still running is 409.</remarks>
@@ -32,5 +33,5 @@ public sealed class CheckoutsController(CheckoutService checkouts, IdempotencySe
         [FromHeader(Name = IdempotencyService.HeaderName)] string? idempotencyKey,
         CancellationToken cancellationToken) =>
         idempotency.RunAsync(User.KeyId(), idempotencyKey, "POST /api/v1/checkouts", request, StatusCodes.Status201Created,
-            async claim => await checkouts.CheckoutAsync(request, claim, cancellationToken), cancellationToken);
+            async claim => log.SetTrade(await checkouts.CheckoutAsync(request, claim, cancellationToken)), cancellationToken);
 }

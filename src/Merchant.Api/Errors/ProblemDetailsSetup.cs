@@ -19,6 +19,7 @@ public static partial class ProblemDetailsSetup
             var problem = context.ProblemDetails;
             var status = problem.Status ?? context.HttpContext.Response.StatusCode;
             problem.Extensions.TryAdd("code", DefaultCode(status));
+            context.HttpContext.RequestServices.GetService<Serilog.IDiagnosticContext>()?.Set("ProblemCode", problem.Extensions["code"]);
             problem.Extensions.Remove("traceId");
             problem.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
             problem.Instance ??= Hosting.Redaction.MaskNotifyToken(context.HttpContext.Request.Path.Value ?? string.Empty);
@@ -32,6 +33,7 @@ public static partial class ProblemDetailsSetup
                 Title = "The request is not valid.",
             };
             problem.Extensions["code"] = "validation_failed";
+            context.HttpContext.RequestServices.GetService<Serilog.IDiagnosticContext>()?.Set("ProblemCode", "validation_failed");
             return new BadRequestObjectResult(problem) { ContentTypes = { "application/problem+json" } };
         });
         return services;

@@ -67,9 +67,7 @@ public static class MerchantApp
         services.AddSingleton(sp => MerchantDataSource.Build(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("Merchant")
             ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set.")));
-        services.AddDbContextPool<MerchantDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(),
-            // Every save outside a transaction must stay one batch (see MerchantDbContext.SaveChangesAsync); ours are far smaller.
-            npgsql => npgsql.MaxBatchSize(1000)));
+        services.AddDbContextPool<MerchantDbContext>((sp, options) => MerchantDbContext.Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrateOnStart>();
 
@@ -84,6 +82,7 @@ public static class MerchantApp
                     or Microsoft.AspNetCore.Mvc.ModelBinding.JQueryFormValueProviderFactory
                     or Microsoft.AspNetCore.Mvc.ModelBinding.FormFileValueProviderFactory).ToList();
                 forms.ForEach(f => o.ValueProviderFactories.Remove(f));
+                o.Filters.Add<RequestLogContext>();
             })
             .AddJsonOptions(o => WireJson.Configure(o.JsonSerializerOptions));
         services.AddMerchantProblemDetails();
@@ -135,9 +134,9 @@ public static class MerchantApp
     {
         // Listen from the start, so the ops metrics count everything this instance did.
         app.Services.GetRequiredService<MetricsSnapshot>();
+        app.UseMerchantRequestLogging();
         app.UseExceptionHandler();
         app.UseMerchantStatusCodeProblems();
-        app.UseMiddleware<RequestLogging>();
         app.UseEdgeProtection();
         app.MapDemo();
         app.UseAuthentication();

@@ -34,14 +34,14 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
     {
         builder.ToTable("idempotency_keys");
         builder.HasKey(r => new { r.Scope, r.Key });
-        builder.Property(r => r.Scope).HasColumnName("scope");
-        builder.Property(r => r.Key).HasColumnName("key");
-        builder.Property(r => r.RequestHash).HasColumnName("request_hash");
-        builder.Property(r => r.Status).HasColumnName("status");
-        builder.Property(r => r.TradeId).HasColumnName("trade_id");
-        builder.Property(r => r.ResponseStatus).HasColumnName("response_status");
-        builder.Property(r => r.ResponseBody).HasColumnName("response_body");
-        builder.Property(r => r.CreatedAt).HasColumnName("created_at");
-        builder.Property(r => r.LockedUntil).HasColumnName("locked_until");
+        builder.Property(r => r.Scope);
+        builder.Property(r => r.Key);
+        builder.Property(r => r.RequestHash);
+        builder.Property(r => r.Status);
+        builder.Property(r => r.TradeId);
+        builder.Property(r => r.ResponseStatus);
+        builder.Property(r => r.ResponseBody);
+        builder.Property(r => r.CreatedAt);
+        builder.Property(r => r.LockedUntil);
     }
 }

@@ -51,21 +51,21 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
     {
         builder.ToTable("jobs");
         builder.HasKey(j => j.JobId);
-        builder.Property(j => j.JobId).HasColumnName("job_id").UseIdentityByDefaultColumn();
-        builder.Property(j => j.Kind).HasColumnName("kind");
-        builder.Property(j => j.TradeId).HasColumnName("trade_id");
-        builder.Property(j => j.LineId).HasColumnName("line_id");
-        builder.Property(j => j.Payload).HasColumnName("payload");
-        builder.Property(j => j.DedupeKey).HasColumnName("dedupe_key");
-        builder.Property(j => j.Status).HasColumnName("status");
-        builder.Property(j => j.RunAt).HasColumnName("run_at");
-        builder.Property(j => j.Deadline).HasColumnName("deadline");
-        builder.Property(j => j.Attempts).HasColumnName("attempts");
-        builder.Property(j => j.LeaseUntil).HasColumnName("lease_until");
-        builder.Property(j => j.LockedBy).HasColumnName("locked_by");
-        builder.Property(j => j.LastError).HasColumnName("last_error");
-        builder.Property(j => j.SentAt).HasColumnName("sent_at");
-        builder.Property(j => j.CreatedAt).HasColumnName("created_at");
-        builder.Property(j => j.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(j => j.JobId).UseIdentityByDefaultColumn();
+        builder.Property(j => j.Kind);
+        builder.Property(j => j.TradeId);
+        builder.Property(j => j.LineId);
+        builder.Property(j => j.Payload);
+        builder.Property(j => j.DedupeKey);
+        builder.Property(j => j.Status);
+        builder.Property(j => j.RunAt);
+        builder.Property(j => j.Deadline);
+        builder.Property(j => j.Attempts);
+        builder.Property(j => j.LeaseUntil);
+        builder.Property(j => j.LockedBy);
+        builder.Property(j => j.LastError);
+        builder.Property(j => j.SentAt);
+        builder.Property(j => j.CreatedAt);
+        builder.Property(j => j.UpdatedAt);
     }
 }

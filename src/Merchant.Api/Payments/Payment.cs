@@ -61,14 +61,14 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
     {
         builder.ToTable("payments");
         builder.HasKey(p => p.TradeId);
-        builder.Property(p => p.TradeId).HasColumnName("trade_id");
-        builder.Property(p => p.Provider).HasColumnName("provider");
-        builder.Property(p => p.ProviderPaymentId).HasColumnName("provider_payment_id");
-        builder.Property(p => p.Status).HasColumnName("status");
-        builder.Property(p => p.AmountFen).HasColumnName("amount_fen");
-        builder.Property(p => p.CreatedAt).HasColumnName("created_at");
-        builder.Property(p => p.PaidAt).HasColumnName("paid_at");
-        builder.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(p => p.TradeId);
+        builder.Property(p => p.Provider);
+        builder.Property(p => p.ProviderPaymentId);
+        builder.Property(p => p.Status);
+        builder.Property(p => p.AmountFen);
+        builder.Property(p => p.CreatedAt);
+        builder.Property(p => p.PaidAt);
+        builder.Property(p => p.UpdatedAt);
     }
 }
 
@@ -78,14 +78,14 @@ internal sealed class RefundConfiguration : IEntityTypeConfiguration<Refund>
     {
         builder.ToTable("refunds");
         builder.HasKey(r => r.RefundKey);
-        builder.Property(r => r.RefundKey).HasColumnName("refund_key");
-        builder.Property(r => r.TradeId).HasColumnName("trade_id");
-        builder.Property(r => r.LineId).HasColumnName("line_id");
-        builder.Property(r => r.AmountFen).HasColumnName("amount_fen");
-        builder.Property(r => r.Reason).HasColumnName("reason");
-        builder.Property(r => r.Status).HasColumnName("status");
-        builder.Property(r => r.ProviderRefundId).HasColumnName("provider_refund_id");
-        builder.Property(r => r.CreatedAt).HasColumnName("created_at");
-        builder.Property(r => r.CompletedAt).HasColumnName("completed_at");
+        builder.Property(r => r.RefundKey);
+        builder.Property(r => r.TradeId);
+        builder.Property(r => r.LineId);
+        builder.Property(r => r.AmountFen);
+        builder.Property(r => r.Reason);
+        builder.Property(r => r.Status);
+        builder.Property(r => r.ProviderRefundId);
+        builder.Property(r => r.CreatedAt);
+        builder.Property(r => r.CompletedAt);
     }
 }

@@ -6,11 +6,19 @@ using Merchant.Api.PlatformNotify;
 using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Merchant.Api.Persistence;
 
 public sealed class MerchantDbContext(DbContextOptions<MerchantDbContext> options) : DbContext(options)
 {
+    /// <summary>How every context talks to the database: snake_case columns by convention (tables are named explicitly).</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource,
+                // Every save outside a transaction must stay one batch (see SaveChangesAsync); ours are far smaller.
+                npgsql => npgsql.MaxBatchSize(1000))
+            .UseSnakeCaseNamingConvention();
+
     public DbSet<Trade> Trades => Set<Trade>();
 
     public DbSet<TradeLine> TradeLines => Set<TradeLine>();

@@ -4,6 +4,7 @@ using Merchant.Api.Idempotency;
 using Merchant.Api.Trades;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Serilog;
 
 namespace Merchant.Api.Pickups;
 
@@ -11,7 +12,7 @@ namespace Merchant.Api.Pickups;
 [Route("api/v1/pickups")]
 [Authorize(Policy = ApiKeyServiceCollectionExtensions.StorefrontPolicy)]
 [Tags("Pickups")]
-public sealed class PickupsController(PickupService pickups, IdempotencyService idempotency) : ControllerBase
+public sealed class PickupsController(PickupService pickups, IdempotencyService idempotency, IDiagnosticContext log) : ControllerBase
 {
     /// <summary>Redeems a pickup code: the platform consumes it and the machine dispenses; answers a trade of kind <c>pickup</c>.</summary>
     /// <remarks>A code already used answers 409 <c>pickup_code_used</c> with <c>earlier_trade_id</c> when we know it. Requires <c>Idempotency-Key</c>.</remarks>
@@ -30,5 +31,5 @@ public sealed class PickupsController(PickupService pickups, IdempotencyService 
         [FromHeader(Name = IdempotencyService.HeaderName)] string? idempotencyKey,
         CancellationToken cancellationToken) =>
         idempotency.RunAsync(User.KeyId(), idempotencyKey, "POST /api/v1/pickups", request, StatusCodes.Status201Created,
-            async () => await pickups.RedeemAsync(request, cancellationToken), cancellationToken);
+            async () => log.SetTrade(await pickups.RedeemAsync(request, cancellationToken)), cancellationToken);
 }

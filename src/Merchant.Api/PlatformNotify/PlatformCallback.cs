@@ -25,11 +25,11 @@ internal sealed class PlatformCallbackConfiguration : IEntityTypeConfiguration<P
     {
         builder.ToTable("platform_callbacks");
         builder.HasKey(c => c.CallbackId);
-        builder.Property(c => c.CallbackId).HasColumnName("callback_id").UseIdentityByDefaultColumn();
-        builder.Property(c => c.TradeId).HasColumnName("trade_id");
-        builder.Property(c => c.ReceivedAt).HasColumnName("received_at");
-        builder.Property(c => c.Body).HasColumnName("body");
-        builder.Property(c => c.ProcessedAt).HasColumnName("processed_at");
-        builder.Property(c => c.Outcome).HasColumnName("outcome");
+        builder.Property(c => c.CallbackId).UseIdentityByDefaultColumn();
+        builder.Property(c => c.TradeId);
+        builder.Property(c => c.ReceivedAt);
+        builder.Property(c => c.Body);
+        builder.Property(c => c.ProcessedAt);
+        builder.Property(c => c.Outcome);
     }
 }

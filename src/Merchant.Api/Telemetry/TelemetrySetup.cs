@@ -1,3 +1,6 @@
+using Merchant.Api.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -13,37 +16,88 @@ public sealed class TelemetryOptions
     public string? OtlpEndpoint { get; set; }
 
     public string ServiceName { get; set; } = "merchant-api";
+
+    /// <summary>Record traces; empty means "when there is an OTLP endpoint to send them to".</summary>
+    public bool? Tracing { get; set; }
+
+    internal bool TracingOn => Tracing ?? !string.IsNullOrWhiteSpace(OtlpEndpoint);
+}
+
+internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TelemetryOptions options)
+    {
+        List<string> failures = [];
+        if (!string.IsNullOrWhiteSpace(options.OtlpEndpoint)
+            && (!Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            failures.Add("Telemetry:OtlpEndpoint must be an absolute http(s) URL.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServiceName))
+        {
+            failures.Add("Telemetry:ServiceName must not be empty.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
 
 public static class TelemetrySetup
 {
     public static IServiceCollection AddMerchantTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection("Telemetry")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         services.AddSingleton<MetricsSnapshot>();
         services.AddTransient<PlatformCallMetrics>();
         // Innermost on the SDK's client: every attempt is timed, retries included.
         services.AddHttpClient(PlatformServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler<PlatformCallMetrics>();
 
-        var options = configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (!string.IsNullOrWhiteSpace(options.OtlpEndpoint))
-        {
-            var resource = ResourceBuilder.CreateDefault().AddService(options.ServiceName);
-            void Exporter(OtlpExporterOptions o) => o.Endpoint = new Uri(options.OtlpEndpoint);
-            services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource)
-                .AddMeter(MerchantTelemetry.Name).AddOtlpExporter(Exporter).Build());
-            services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource)
-                .AddSource(MerchantTelemetry.Name, "Microsoft.AspNetCore", "System.Net.Http").AddOtlpExporter(Exporter).Build());
-            services.AddHostedService<ExportersStarter>();
-        }
-
+        // The instrumentation is registered always; whether traces are recorded and where anything is exported is decided
+        // when the providers are built, from the configuration the host ends up with (a test host's included).
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(configuration["Telemetry:ServiceName"] ?? "merchant-api"))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(MerchantTelemetry.Name)
+                    .AddAspNetCoreInstrumentation(o =>
+                    {
+                        o.Filter = http => !http.Request.Path.StartsWithSegments("/health");
+                        // Spans are logs too: notify URLs carry a secret token (DESIGN §4).
+                        o.EnrichWithHttpRequest = (activity, request) => activity.SetTag("url.path", Redaction.MaskNotifyToken(request.Path.Value ?? ""));
+                    })
+                    .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
+                        activity.SetTag("url.full", Redaction.MaskNotifyToken(request.RequestUri?.ToString() ?? "")))
+                    .AddNpgsql()
+                    // Without a sampler saying yes no span is even created: tracing off costs (almost) nothing.
+                    .SetSampler(provider => Options(provider).TracingOn ? new ParentBasedSampler(new AlwaysOnSampler()) : new AlwaysOffSampler());
+                ((IDeferredTracerProviderBuilder)tracing).Configure((provider, builder) =>
+                {
+                    if (Otlp(Options(provider)) is { } otlp)
+                    {
+                        builder.AddProcessor(new BatchActivityExportProcessor(new OtlpTraceExporter(otlp)));
+                    }
+                });
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(MerchantTelemetry.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation();
+                ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) =>
+                {
+                    if (Otlp(Options(provider)) is { } otlp)
+                    {
+                        builder.AddReader(new PeriodicExportingMetricReader(new OtlpMetricExporter(otlp)));
+                    }
+                });
+            });
         return services;
     }
 
-    /// <summary>Creates the exporters at start-up; the container flushes and disposes them at shutdown.</summary>
-    private sealed class ExportersStarter(MeterProvider meters, TracerProvider traces) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult((meters, traces));
+    private static TelemetryOptions Options(IServiceProvider provider) => provider.GetRequiredService<IOptions<TelemetryOptions>>().Value;
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
+    private static OtlpExporterOptions? Otlp(TelemetryOptions options) =>
+        string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new OtlpExporterOptions { Endpoint = new Uri(options.OtlpEndpoint) };
 }

@@ -31,14 +31,14 @@ internal sealed class TradeEventConfiguration : IEntityTypeConfiguration<TradeEv
     {
         builder.ToTable("trade_events");
         builder.HasKey(e => e.EventId);
-        builder.Property(e => e.EventId).HasColumnName("event_id").UseIdentityByDefaultColumn();
-        builder.Property(e => e.TradeId).HasColumnName("trade_id");
-        builder.Property(e => e.At).HasColumnName("at");
-        builder.Property(e => e.Kind).HasColumnName("kind");
-        builder.Property(e => e.Actor).HasColumnName("actor");
-        builder.Property(e => e.LineId).HasColumnName("line_id");
-        builder.Property(e => e.Summary).HasColumnName("summary");
-        builder.Property(e => e.Outcome).HasColumnName("outcome");
-        builder.Property(e => e.DurationMs).HasColumnName("duration_ms");
+        builder.Property(e => e.EventId).UseIdentityByDefaultColumn();
+        builder.Property(e => e.TradeId);
+        builder.Property(e => e.At);
+        builder.Property(e => e.Kind);
+        builder.Property(e => e.Actor);
+        builder.Property(e => e.LineId);
+        builder.Property(e => e.Summary);
+        builder.Property(e => e.Outcome);
+        builder.Property(e => e.DurationMs);
     }
 }

@@ -39,12 +39,12 @@ internal sealed class SandboxPaymentConfiguration : IEntityTypeConfiguration<San
     {
         builder.ToTable("sandbox_payments");
         builder.HasKey(p => p.PaymentId);
-        builder.Property(p => p.PaymentId).HasColumnName("payment_id");
-        builder.Property(p => p.TradeId).HasColumnName("trade_id");
-        builder.Property(p => p.AmountFen).HasColumnName("amount_fen");
-        builder.Property(p => p.Status).HasColumnName("status");
-        builder.Property(p => p.CreatedAt).HasColumnName("created_at");
-        builder.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(p => p.PaymentId);
+        builder.Property(p => p.TradeId);
+        builder.Property(p => p.AmountFen);
+        builder.Property(p => p.Status);
+        builder.Property(p => p.CreatedAt);
+        builder.Property(p => p.UpdatedAt);
     }
 }
 
@@ -54,10 +54,10 @@ internal sealed class SandboxRefundConfiguration : IEntityTypeConfiguration<Sand
     {
         builder.ToTable("sandbox_refunds");
         builder.HasKey(r => r.RefundKey);
-        builder.Property(r => r.RefundKey).HasColumnName("refund_key");
-        builder.Property(r => r.PaymentId).HasColumnName("payment_id");
-        builder.Property(r => r.RefundId).HasColumnName("refund_id");
-        builder.Property(r => r.AmountFen).HasColumnName("amount_fen");
-        builder.Property(r => r.CreatedAt).HasColumnName("created_at");
+        builder.Property(r => r.RefundKey);
+        builder.Property(r => r.PaymentId);
+        builder.Property(r => r.RefundId);
+        builder.Property(r => r.AmountFen);
+        builder.Property(r => r.CreatedAt);
     }
 }

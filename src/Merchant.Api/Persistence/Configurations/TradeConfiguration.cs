@@ -10,21 +10,21 @@ internal sealed class TradeConfiguration : IEntityTypeConfiguration<Trade>
     {
         builder.ToTable("trades");
         builder.HasKey(t => t.TradeId);
-        builder.Property(t => t.TradeId).HasColumnName("trade_id");
-        builder.Property(t => t.Kind).HasColumnName("kind").HasConversion(StatusConverters.Kind);
-        builder.Property(t => t.MachineNo).HasColumnName("machine_no");
-        builder.Property(t => t.Status).HasColumnName("status").HasConversion(StatusConverters.Trade);
-        builder.Property(t => t.AmountFen).HasColumnName("amount_fen");
-        builder.Property(t => t.Currency).HasColumnName("currency");
-        builder.Property(t => t.PlatformOrderId).HasColumnName("platform_order_id");
-        builder.Property(t => t.CustomerRef).HasColumnName("customer_ref");
-        builder.Property(t => t.PickupCode).HasColumnName("pickup_code");
-        builder.Property(t => t.StatusReason).HasColumnName("status_reason");
-        builder.Property(t => t.CreatedAt).HasColumnName("created_at");
-        builder.Property(t => t.OrderCreatedAt).HasColumnName("order_created_at");
-        builder.Property(t => t.PayBefore).HasColumnName("pay_before");
-        builder.Property(t => t.PaidAt).HasColumnName("paid_at");
-        builder.Property(t => t.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(t => t.TradeId);
+        builder.Property(t => t.Kind).HasConversion(StatusConverters.Kind);
+        builder.Property(t => t.MachineNo);
+        builder.Property(t => t.Status).HasConversion(StatusConverters.Trade);
+        builder.Property(t => t.AmountFen);
+        builder.Property(t => t.Currency);
+        builder.Property(t => t.PlatformOrderId);
+        builder.Property(t => t.CustomerRef);
+        builder.Property(t => t.PickupCode);
+        builder.Property(t => t.StatusReason);
+        builder.Property(t => t.CreatedAt);
+        builder.Property(t => t.OrderCreatedAt);
+        builder.Property(t => t.PayBefore);
+        builder.Property(t => t.PaidAt);
+        builder.Property(t => t.UpdatedAt);
         builder.Property(t => t.Version).IsRowVersion();
         builder.Ignore(t => t.Changes);
         builder.Ignore(t => t.RefundedFen);
@@ -39,18 +39,18 @@ internal sealed class TradeLineConfiguration : IEntityTypeConfiguration<TradeLin
     {
         builder.ToTable("trade_lines");
         builder.HasKey(l => new { l.TradeId, l.LineId });
-        builder.Property(l => l.TradeId).HasColumnName("trade_id");
-        builder.Property(l => l.LineId).HasColumnName("line_id").ValueGeneratedNever();
-        builder.Property(l => l.MachineNo).HasColumnName("machine_no");
-        builder.Property(l => l.ProductId).HasColumnName("product_id");
-        builder.Property(l => l.Name).HasColumnName("name");
-        builder.Property(l => l.PriceFen).HasColumnName("price_fen");
-        builder.Property(l => l.Quantity).HasColumnName("quantity");
-        builder.Property(l => l.PlatformRecordId).HasColumnName("platform_record_id");
-        builder.Property(l => l.Status).HasColumnName("status").HasConversion(StatusConverters.Line);
-        builder.Property(l => l.FailureReason).HasColumnName("failure_reason");
-        builder.Property(l => l.DeliveryId).HasColumnName("delivery_id");
-        builder.Property(l => l.DispatchedAt).HasColumnName("dispatched_at");
-        builder.Property(l => l.SettledAt).HasColumnName("settled_at");
+        builder.Property(l => l.TradeId);
+        builder.Property(l => l.LineId).ValueGeneratedNever();
+        builder.Property(l => l.MachineNo);
+        builder.Property(l => l.ProductId);
+        builder.Property(l => l.Name);
+        builder.Property(l => l.PriceFen);
+        builder.Property(l => l.Quantity);
+        builder.Property(l => l.PlatformRecordId);
+        builder.Property(l => l.Status).HasConversion(StatusConverters.Line);
+        builder.Property(l => l.FailureReason);
+        builder.Property(l => l.DeliveryId);
+        builder.Property(l => l.DispatchedAt);
+        builder.Property(l => l.SettledAt);
     }
 }
