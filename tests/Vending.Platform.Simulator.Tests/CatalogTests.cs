@@ -93,6 +93,70 @@ public sealed class CatalogTests(SimulatorFixture fixture) : IClassFixture<Simul
     }
 
     [Fact]
+    public async Task Banners_are_the_approved_visible_ones_highest_sort_id_first()
+    {
+        var reply = await fixture.Platform.PostAsync("/banners", new() { ["machine_no"] = "16327129" });
+
+        reply.IsOk.ShouldBeTrue(reply.Raw);
+        reply.Data.EnumerateArray().Select(b => b.GetProperty("id").GetInt64()).ShouldBe([101L, 102L, 103L]);
+        var first = reply.Data[0];
+        first.GetProperty("status").GetString().ShouldBe("APPROVED");
+        first.GetProperty("is_visible").GetBoolean().ShouldBeTrue();
+        first.GetProperty("cover_image").GetString().ShouldBe("https://sim.invalid/banners/101.jpg");
+        first.GetProperty("sort_id").GetInt32().ShouldBe(30);
+        first.GetProperty("hit_count").GetInt64().ShouldBe(12);
+        first.GetProperty("views_count").GetInt64().ShouldBe(340);
+    }
+
+    [Fact]
+    public async Task Banner_fields_that_are_zero_are_left_out()
+    {
+        var reply = await fixture.Platform.PostAsync("/banners", new() { ["machine_no"] = "16327129" });
+
+        var unclicked = reply.Data.EnumerateArray().Single(b => b.GetProperty("id").GetInt64() == 103);
+        unclicked.TryGetProperty("sort_id", out _).ShouldBeFalse();
+        unclicked.TryGetProperty("hit_count", out _).ShouldBeFalse();
+        unclicked.GetProperty("views_count").GetInt64().ShouldBe(45);
+    }
+
+    [Fact]
+    public async Task Banners_are_capped_at_five_keeping_the_highest_sort_ids()
+    {
+        var reply = await fixture.Platform.PostAsync("/banners", new() { ["machine_no"] = "16327132" });
+
+        reply.Data.EnumerateArray().Select(b => b.GetProperty("id").GetInt64()).ShouldBe([122L, 124L, 126L, 127L, 125L]);
+    }
+
+    [Fact]
+    public async Task Banners_of_a_machine_without_any_answer_an_empty_list_as_data()
+    {
+        var reply = await fixture.Platform.PostAsync("/banners", new() { ["machine_no"] = "16327130" });
+
+        reply.IsOk.ShouldBeTrue(reply.Raw);
+        reply.Raw.ShouldContain("\"data\":[]");
+    }
+
+    [Fact]
+    public async Task Banners_of_an_unknown_machine_answer_30003()
+    {
+        var reply = await fixture.Platform.PostAsync("/banners", new() { ["machine_no"] = "99999999" });
+
+        reply.Code.ShouldBe(30003);
+    }
+
+    [Fact]
+    public async Task Banners_need_a_correctly_signed_payload()
+    {
+        var badSign = await fixture.Platform.PostAsync(
+            "/banners", new() { ["machine_no"] = "16327129" }, sign: "0123456789ABCDEF0123456789ABCDEF");
+        var unsigned = await fixture.Platform.PostJsonAsync("/banners", new { machine_no = "16327129" });
+
+        badSign.Code.ShouldBe(4006);
+        badSign.Message.ShouldBe("payload sign invalid");
+        unsigned.Code.ShouldBe(10001);
+    }
+
+    [Fact]
     public async Task Categories_list_the_categories_of_the_machine()
     {
         var reply = await fixture.Platform.PostAsync("/categories", new() { ["machine_no"] = "16327129" });

@@ -45,6 +45,45 @@ public sealed class ControlApiTests(SimulatorFixture fixture) : IClassFixture<Si
     }
 
     [Fact]
+    public async Task Setting_banners_replaces_those_the_platform_answers()
+    {
+        var machine = await fixture.Control.CreateMachineAsync();
+
+        var set = await fixture.Control.SendAsync(HttpMethod.Put, $"/_sim/machines/{machine.MachineNo}/banners", new object[]
+        {
+            new { cover_image = "https://cdn.example/a.png", sort_id = 2 },
+            new { id = 77001, cover_image = "https://cdn.example/b.png", sort_id = 5, hit_count = 3 },
+            new { sort_id = 9, is_visible = false },
+        });
+        var reply = await fixture.Platform.PostAsync("/banners", new() { ["machine_no"] = machine.MachineNo });
+
+        set.GetArrayLength().ShouldBe(3);
+        set[0].GetProperty("status").GetString().ShouldBe("APPROVED");
+        reply.Data.EnumerateArray().Select(b => b.GetProperty("cover_image").GetString())
+            .ShouldBe(["https://cdn.example/b.png", "https://cdn.example/a.png"]);
+        reply.Data[0].GetProperty("id").GetInt64().ShouldBe(77001);
+        (await fixture.Control.GetAsync($"/_sim/machines/{machine.MachineNo}")).GetProperty("banners").GetArrayLength().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Banners_with_a_bad_image_or_duplicate_ids_are_rejected_and_change_nothing()
+    {
+        var machine = await fixture.Control.CreateMachineAsync();
+        var path = $"/_sim/machines/{machine.MachineNo}/banners";
+        await fixture.Control.SendAsync(HttpMethod.Put, path, new object[] { new { id = 501, sort_id = 1 } });
+
+        using var badImage = await fixture.Platform.Http.PutAsJsonAsync(path, new object[] { new { cover_image = "ftp://x/y.png" } });
+        using var duplicate = await fixture.Platform.Http.PutAsJsonAsync(path, new object[] { new { id = 7 }, new { id = 7 } });
+        using var unknown = await fixture.Platform.Http.PutAsJsonAsync("/_sim/machines/99999999/banners", Array.Empty<object>());
+
+        badImage.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        duplicate.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var banners = (await fixture.Control.GetAsync($"/_sim/machines/{machine.MachineNo}")).GetProperty("banners");
+        banners.EnumerateArray().Select(b => b.GetProperty("id").GetInt64()).ShouldBe([501L]);
+    }
+
+    [Fact]
     public async Task The_internal_order_view_shows_held_stock_trade_id_and_notify_url()
     {
         var machine = await fixture.Control.CreateMachineAsync();

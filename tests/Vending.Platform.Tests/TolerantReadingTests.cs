@@ -198,10 +198,31 @@ public class TolerantReadingTests
         var order = await client.GetOrderAsync(new QueryOrderRequest("16327129", 60));
         var categories = await client.GetCategoriesAsync("16327129");
         var page = await client.GetProductsAsync(new ProductsRequest("16327129"));
+        var banners = await client.GetBannersAsync("16327129");
 
         order.ShouldBe(new PlatformOrder());
         categories.ShouldBeEmpty();
         page.Items.ShouldBeEmpty();
+        banners.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Reads_banners_with_numbers_as_strings_and_zero_fields_left_out()
+    {
+        const string data = """
+            [{"id":"31","status":"APPROVED","is_visible":"1","cover_image":"https://cdn.example/a.jpg","sort_id":"20","hit_count":"7","views_count":310},
+             {"id":32,"status":"APPROVED","is_visible":true,"cover_image":"https://cdn.example/b.jpg"},
+             "not a banner"]
+            """;
+        var client = TestClient.Create(StubHandler.AnsweringOk(data));
+
+        var banners = await client.GetBannersAsync("16327129");
+
+        banners.ShouldBe(
+        [
+            new Banner { Id = 31, Status = "APPROVED", IsVisible = true, CoverImage = "https://cdn.example/a.jpg", SortId = 20, HitCount = 7, ViewsCount = 310 },
+            new Banner { Id = 32, Status = "APPROVED", IsVisible = true, CoverImage = "https://cdn.example/b.jpg" },
+        ]);
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public sealed class CatalogService(IPlatformApi platform, IMemoryCache cache, Pr
 {
     private static readonly TimeSpan MachinesFor = TimeSpan.FromSeconds(10);
 
+    // Banners change only when the merchant edits them in the platform's dashboard: a minute's delay there is invisible,
+    // while reading them afresh would cost a platform call on every storefront page view.
+    private static readonly TimeSpan BannersFor = TimeSpan.FromMinutes(1);
+
     /// <summary>How old a list the products endpoint shows (when no trade moved that machine's stock since).</summary>
     public static readonly TimeSpan StockFor = TimeSpan.FromSeconds(3);
 
@@ -31,6 +35,17 @@ public sealed class CatalogService(IPlatformApi platform, IMemoryCache cache, Pr
             entry.AbsoluteExpirationRelativeToNow = MachinesFor;
             var machines = await platform.ListMachinesAsync(cancellationToken);
             return (IReadOnlyList<MachineView>)[.. machines.Select(m => new MachineView(m.MachineNo, m.MachineName, m.IsOnline, m.IsOperating, m.Address))];
+        }))!;
+
+    /// <summary>The machine's banners in the order a storefront shows them, at most <see cref="BannersFor"/> old.</summary>
+    public async Task<IReadOnlyList<BannerView>> BannersAsync(string machineNo, CancellationToken cancellationToken) =>
+        (await cache.GetOrCreateAsync($"banners:{machineNo}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = BannersFor;
+            var banners = await platform.GetBannersAsync(machineNo, cancellationToken);
+            // Highest sort_id first, as the platform orders slots (CONTRACT §3.1a); then by id, so equal sorts never swap.
+            return (IReadOnlyList<BannerView>)[.. banners.OrderByDescending(b => b.SortId).ThenBy(b => b.Id)
+                .Select(b => new BannerView(b.Id, b.CoverImage, b.SortId))];
         }))!;
 
     /// <summary>Products with live stock (at most <see cref="StockFor"/> old, and newer than the last stock move).</summary>
@@ -127,6 +142,8 @@ public sealed class ProductCache
 }
 
 public sealed record MachineView(string MachineNo, string Name, bool Online, bool Operating, string Address);
+
+public sealed record BannerView(long BannerId, string ImageUrl, int Sort);
 
 public sealed record ProductView(long ProductId, string Name, string Price, [property: System.Text.Json.Serialization.JsonIgnore] long PriceFen,
     int Stock, int Capacity, string Category, string Slot);

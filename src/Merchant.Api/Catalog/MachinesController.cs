@@ -36,4 +36,21 @@ public sealed class MachinesController(CatalogService catalog) : ControllerBase
         CheckoutValidation.MachineNo(machineNo);
         return Ok(await catalog.ProductsAsync(machineNo, cancellationToken));
     }
+
+    /// <summary>A machine's banners, to show above its products: highest sort first.</summary>
+    [ProblemCodes(400, "validation_failed")]
+    [ProblemCodes(404, "machine_not_found")]
+    [ProblemCodes(409, "machine_offline")]
+    [ProblemCodes(503, "platform_unavailable")]
+    [HttpGet("{machine_no}/banners")]
+    [ProducesResponseType<IReadOnlyList<BannerView>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
+    public async Task<ActionResult<IReadOnlyList<BannerView>>> Banners([FromRoute(Name = "machine_no")] string machineNo, CancellationToken cancellationToken)
+    {
+        CheckoutValidation.MachineNo(machineNo);
+        return Ok(await catalog.BannersAsync(machineNo, cancellationToken));
+    }
 }

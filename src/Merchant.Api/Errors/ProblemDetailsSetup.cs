@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Vending.Platform;
 
 namespace Merchant.Api.Errors;
 
@@ -61,7 +62,8 @@ public static partial class ProblemDetailsSetup
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
-            var problem = exception switch
+            // A platform failure no service answered itself (the catalog reads) gets its storefront code, not a 500.
+            var problem = (exception is PlatformException platform ? platform.ToProblem() : exception) switch
             {
                 ApiProblem p => Build(p.Status, p.Code, p.Title, p.Detail, p.Extensions),
                 InvalidTransitionException t => Build(409, "invalid_transition", "This trade cannot do that now.", t.Message,

@@ -64,6 +64,17 @@ internal static class CatalogJson
         ["addr"] = product.Row,
     };
 
+    public static JsonObject Banner(Banner banner) => new()
+    {
+        ["id"] = banner.Id,
+        ["status"] = banner.Status,
+        ["is_visible"] = banner.IsVisible,
+        ["cover_image"] = banner.CoverImage,
+        ["sort_id"] = banner.SortId,
+        ["hit_count"] = banner.HitCount,
+        ["views_count"] = banner.ViewsCount,
+    };
+
     public static JsonObject ProductItem(SimulatorState state, Product product) => new()
     {
         ["id"] = product.Id,

@@ -4,9 +4,11 @@ using Vending.Platform.Simulator.State;
 
 namespace Vending.Platform.Simulator.Catalog;
 
-/// <summary>Machines, slots, products and categories as the platform lists them (live stock, no cache).</summary>
+/// <summary>Machines, slots, banners, products and categories as the platform lists them (live stock, no cache).</summary>
 internal sealed class CatalogService(SimulatorState state)
 {
+    private const int MaxBanners = 5;
+
     public JsonNode Machines()
     {
         lock (state.Gate)
@@ -55,6 +57,20 @@ internal sealed class CatalogService(SimulatorState state)
                     }).ToArray()),
                 });
             return new JsonArray(floors.ToArray());
+        }
+    }
+
+    public JsonNode Banners(PlatformRequest request)
+    {
+        var machineNo = request.Require("machine_no");
+        lock (state.Gate)
+        {
+            // CONTRACT §3.1a fixes no order; sort_id descending as for slots, then id, so the five kept are always the same.
+            return new JsonArray(state.RequireMachine(machineNo).Banners
+                .Where(b => b.IsShown)
+                .OrderByDescending(b => b.SortId).ThenBy(b => b.Id)
+                .Take(MaxBanners)
+                .Select(b => (JsonNode?)CatalogJson.Banner(b)).ToArray());
         }
     }
 

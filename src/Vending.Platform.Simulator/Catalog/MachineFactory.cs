@@ -12,6 +12,15 @@ internal sealed record ProductSpec(
     string CabinetName = "A",
     long? Id = null);
 
+internal sealed record BannerSpec(
+    int SortId,
+    string Status = Banner.Approved,
+    bool Visible = true,
+    string? CoverImage = null,
+    long HitCount = 0,
+    long ViewsCount = 0,
+    long? Id = null);
+
 internal sealed record MachineSpec(
     string? MachineNo,
     string? Name,
@@ -22,9 +31,10 @@ internal sealed record MachineSpec(
     bool PickupCodesEnabled = false,
     int? LockSeconds = null,
     TimeSpan? ResultDelay = null,
-    string? Address = null);
+    string? Address = null,
+    IReadOnlyList<BannerSpec>? Banners = null);
 
-/// <summary>Adds a machine and its slots; used by the seed and by the control API.</summary>
+/// <summary>Adds a machine, its slots and its banners; used by the seed and by the control API.</summary>
 internal static class MachineFactory
 {
     private const int ColumnsPerRow = 9;
@@ -69,7 +79,16 @@ internal static class MachineFactory
             machine.ProductIds.Add(product.Id);
         }
 
+        machine.Banners.AddRange(Banners(state, spec.Banners ?? []));
         state.Machines[no] = machine;
         return machine;
     }
+
+    public static IReadOnlyList<Banner> Banners(SimulatorState state, IEnumerable<BannerSpec> specs) =>
+        specs.Select(spec =>
+        {
+            var id = spec.Id ?? state.NewBannerId();
+            return new Banner(id, spec.Status, spec.Visible, spec.CoverImage ?? $"https://sim.invalid/banners/{id}.jpg",
+                spec.SortId, spec.HitCount, spec.ViewsCount);
+        }).ToList();
 }

@@ -27,7 +27,15 @@ internal static class SeedData
                 new("Butter Cookies", 350, 0, 8, 2, Id: 1323446),
             ],
             PickupCodesEnabled: true,
-            Address: "1F Lobby, 88 Century Avenue"));
+            Address: "1F Lobby, 88 Century Avenue",
+            Banners:
+            [
+                new(30, HitCount: 12, ViewsCount: 340, Id: 101),
+                new(20, HitCount: 5, ViewsCount: 120, Id: 102),
+                new(0, ViewsCount: 45, Id: 103),
+                new(40, Visible: false, Id: 104),
+                new(50, Status: "PENDING", Id: 105),
+            ]));
         MachineFactory.Create(state, new MachineSpec(
             "16327130",
             "Canteen conveyor machine",
@@ -61,7 +69,18 @@ internal static class SeedData
                 new("Sparkling Water", 400, 16, 16, 1, Id: 1323473),
                 new("Energy Drink", 650, 10, 12, 1, Id: 1323474),
             ],
-            Address: "B1 Gym, 88 Century Avenue"));
+            Address: "B1 Gym, 88 Century Avenue",
+            Banners:
+            [
+                new(10, Id: 121),
+                new(70, Id: 122),
+                new(20, Id: 123),
+                new(60, Id: 124),
+                new(30, Id: 125),
+                new(50, Id: 126),
+                new(40, Id: 127),
+                new(80, Status: "REJECTED", Id: 128),
+            ]));
         MachineFactory.Create(state, new MachineSpec(
             "16327133",
             "Parking spring machine",

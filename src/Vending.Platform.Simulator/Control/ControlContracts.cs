@@ -12,7 +12,8 @@ public sealed record CreateMachineRequest(
     bool? PickupCodesEnabled,
     int? LockSeconds,
     int? ResultDelayMs,
-    IReadOnlyList<CreateProductRequest>? Products);
+    IReadOnlyList<CreateProductRequest>? Products,
+    IReadOnlyList<BannerRequest>? Banners = null);
 
 public sealed record CreateProductRequest(
     string? Name,
@@ -22,6 +23,15 @@ public sealed record CreateProductRequest(
     int? CategoryId,
     bool? OnSale,
     string? CabinetName);
+
+public sealed record BannerRequest(
+    long? Id,
+    string? Status,
+    bool? IsVisible,
+    string? CoverImage,
+    int? SortId,
+    long? HitCount,
+    long? ViewsCount);
 
 public sealed record UpdateMachineRequest(
     bool? Online,
@@ -80,6 +90,8 @@ public sealed record ProductView(
     bool OnSale,
     ChannelView Channel);
 
+public sealed record BannerView(long Id, string Status, bool IsVisible, string CoverImage, int SortId, long HitCount, long ViewsCount);
+
 public sealed record DispenseFaultView(string Mode, int Remaining, string? Reason, int? FloorStatus);
 
 public sealed record MachineView(
@@ -95,7 +107,8 @@ public sealed record MachineView(
     DateTimeOffset? LockedUntil,
     string? ActiveDeliveryId,
     IReadOnlyList<DispenseFaultView> DispenseFaults,
-    IReadOnlyList<ProductView> Products);
+    IReadOnlyList<ProductView> Products,
+    IReadOnlyList<BannerView> Banners);
 
 public sealed record CommandView(
     long Seq,

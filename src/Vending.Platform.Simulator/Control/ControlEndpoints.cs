@@ -18,6 +18,8 @@ internal static class ControlEndpoints
         sim.MapGet("/machines/{machineNo}", (string machineNo, ControlService c) => c.Machine(machineNo));
         sim.MapPut("/machines/{machineNo}", (string machineNo, UpdateMachineRequest body, ControlService c) =>
             c.UpdateMachine(machineNo, body));
+        sim.MapPut("/machines/{machineNo}/banners", (string machineNo, [FromBody] List<BannerRequest>? body, ControlService c) =>
+            c.SetBanners(machineNo, body));
         sim.MapPost("/machines/{machineNo}/dispense-faults", (string machineNo, DispenseFaultRequest body, ControlService c) =>
             c.AddDispenseFault(machineNo, body));
         sim.MapPut("/products/{productId:long}", (long productId, UpdateProductRequest body, ControlService c) =>

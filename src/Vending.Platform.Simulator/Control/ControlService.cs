@@ -98,6 +98,11 @@ internal sealed class ControlService(SimulatorState state)
                 item.Name, price, stock, capacity, item.CategoryId ?? 1, item.OnSale ?? true, item.CabinetName ?? "A"));
         }
 
+        if (ReadBanners(request.Banners, out var error) is not { } banners)
+        {
+            return BadRequest(error);
+        }
+
         lock (state.Gate)
         {
             if (request.MachineNo is { } taken && state.Machines.ContainsKey(taken))
@@ -114,7 +119,8 @@ internal sealed class ControlService(SimulatorState state)
                 request.Operating ?? true,
                 request.PickupCodesEnabled ?? false,
                 request.LockSeconds,
-                request.ResultDelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null));
+                request.ResultDelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                Banners: banners));
             Log.Control(state.Logger, $"machine {machine.No} created");
             return Results.Created($"/_sim/machines/{machine.No}", ControlViews.Machine(state, machine, state.Clock.Now));
         }
@@ -144,6 +150,27 @@ internal sealed class ControlService(SimulatorState state)
             }
 
             return Results.Ok(ControlViews.Machine(state, machine, state.Clock.Now));
+        }
+    }
+
+    public IResult SetBanners(string machineNo, IReadOnlyList<BannerRequest>? request)
+    {
+        if (ReadBanners(request, out var error) is not { } banners)
+        {
+            return BadRequest(error);
+        }
+
+        lock (state.Gate)
+        {
+            if (!state.Machines.TryGetValue(machineNo, out var machine))
+            {
+                return NotFound($"machine {machineNo} not found");
+            }
+
+            machine.Banners.Clear();
+            machine.Banners.AddRange(MachineFactory.Banners(state, banners));
+            Log.Control(state.Logger, $"machine {machineNo} has {banners.Count} banner(s)");
+            return Results.Ok(machine.Banners.Select(ControlViews.Banner).ToList());
         }
     }
 
@@ -466,6 +493,26 @@ internal sealed class ControlService(SimulatorState state)
         payload["sign"] = sign;
         var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(payload.ToJsonString(ProtoJson.WriteOptions)));
         return Results.Ok(new SignView(PayloadSigner.StringToSign(texts, appKey), sign, encoded));
+    }
+
+    private static List<BannerSpec>? ReadBanners(IReadOnlyList<BannerRequest>? items, out string error)
+    {
+        error = "every banner needs id > 0 (or none), a non-empty status, an http(s) cover_image and counts >= 0; ids must be unique";
+        var banners = new List<BannerSpec>();
+        foreach (var item in items ?? [])
+        {
+            if (item is null || item.Id is <= 0 || item.Status is { Length: 0 } || item.HitCount is < 0 || item.ViewsCount is < 0
+                || (item.CoverImage is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")))
+            {
+                return null;
+            }
+
+            banners.Add(new BannerSpec(
+                item.SortId ?? 0, item.Status ?? Banner.Approved, item.IsVisible ?? true, item.CoverImage, item.HitCount ?? 0, item.ViewsCount ?? 0, item.Id));
+        }
+
+        var ids = banners.Where(b => b.Id is not null).Select(b => b.Id).ToList();
+        return ids.Distinct().Count() == ids.Count ? banners : null;
     }
 
     private static IResult BadRequest(string error) => Results.BadRequest(new ErrorView(error));

@@ -22,7 +22,8 @@ internal static class ControlViews
         machine.IsLocked(now) ? machine.LockedUntil : null,
         machine.ActiveDeliveryId,
         machine.DispenseFaults.Select(DispenseFault).ToList(),
-        state.ProductsOf(machine).Select(Product).ToList());
+        state.ProductsOf(machine).Select(Product).ToList(),
+        machine.Banners.Select(Banner).ToList());
 
     public static ProductView Product(Product product) => new(
         product.Id,
@@ -33,6 +34,9 @@ internal static class ControlViews
         product.CategoryId,
         product.OnSale,
         new ChannelView(product.ChannelName, product.CabinetName, product.Row));
+
+    public static BannerView Banner(Banner banner) => new(
+        banner.Id, banner.Status, banner.IsVisible, banner.CoverImage, banner.SortId, banner.HitCount, banner.ViewsCount);
 
     public static DispenseFaultView DispenseFault(DispenseFault fault) => fault.Mode == DispenseFaultMode.Fail
         ? new("fail", fault.Remaining, fault.Reason, fault.FloorStatus)

@@ -73,7 +73,7 @@ internal static class FaultNames
 {
     public static readonly IReadOnlyList<string> Endpoints =
     [
-        "ping", "machines", "machine", "floors", "products", "categories",
+        "ping", "machines", "machine", "floors", "banners", "products", "categories",
         "orders.create", "orders.query", "orders.update",
         "pickup_codes.create", "pickup_codes.query", "pickup_codes.cancel", "consumes",
         "deliveries", "deliveries.query", "deliveries.debug", "replenishments",

@@ -89,6 +89,8 @@ internal sealed class Machine
 
     public List<long> ProductIds { get; } = [];
 
+    public List<Banner> Banners { get; } = [];
+
     public List<DispenseFault> DispenseFaults { get; } = [];
 
     public bool IsLocked(DateTimeOffset now) => now < LockedUntil;
@@ -143,3 +145,11 @@ internal sealed class Product
 }
 
 internal sealed record Category(int Id, string Title);
+
+internal sealed record Banner(long Id, string Status, bool IsVisible, string CoverImage, int SortId, long HitCount, long ViewsCount)
+{
+    public const string Approved = "APPROVED";
+
+    /// <summary>What the banners endpoint answers: the dashboard's approval and the merchant's visibility switch both gate it.</summary>
+    public bool IsShown => Status == Approved && IsVisible;
+}

@@ -19,6 +19,7 @@ public sealed class SimulatorState
     private long _nextDeliveryId = 700000;
     private long _nextProductId = 2000000;
     private long _nextPickupCodeId = 300;
+    private long _nextBannerId = 9000;
     private long _nextMachineNo = 20000001;
     private long _nextFaultId = 1;
     private long _nextCallbackSeq = 1;
@@ -119,6 +120,8 @@ public sealed class SimulatorState
     internal long NewProductId() => ++_nextProductId;
 
     internal long NewPickupCodeId() => ++_nextPickupCodeId;
+
+    internal long NewBannerId() => ++_nextBannerId;
 
     internal long NewFaultId() => _nextFaultId++;
 

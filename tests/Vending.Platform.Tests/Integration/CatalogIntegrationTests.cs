@@ -102,6 +102,49 @@ public sealed class CatalogIntegrationTests(SimulatorHost sim) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Banners_are_the_approved_visible_ones_with_every_field_read()
+    {
+        var machine = await sim.Control.CreateMachineAsync();
+        await sim.Control.SetBannersAsync(machine.MachineNo,
+        [
+            new(88001, "https://cdn.example/new.jpg", SortId: 0),
+            new(88002, "https://cdn.example/summer.jpg", SortId: 20, HitCount: 7, ViewsCount: 310),
+            new(88003, "https://cdn.example/hidden.jpg", SortId: 90, Visible: false),
+            new(88004, "https://cdn.example/draft.jpg", SortId: 80, Status: "PENDING"),
+        ]);
+
+        var banners = await sim.Platform.GetBannersAsync(machine.MachineNo);
+
+        // The zero sort_id and counts of 88001 never reach the wire (CONTRACT §1); they read as 0.
+        banners.ShouldBe(
+        [
+            new Banner { Id = 88002, Status = "APPROVED", IsVisible = true, CoverImage = "https://cdn.example/summer.jpg", SortId = 20, HitCount = 7, ViewsCount = 310 },
+            new Banner { Id = 88001, Status = "APPROVED", IsVisible = true, CoverImage = "https://cdn.example/new.jpg" },
+        ]);
+    }
+
+    [Fact]
+    public async Task Banners_of_a_machine_without_any_are_an_empty_list()
+    {
+        var machine = await sim.Control.CreateMachineAsync();
+        var wire = await sim.Control.RawPlatformAsync("banners", new Dictionary<string, string> { ["machine_no"] = machine.MachineNo });
+
+        var banners = await sim.Platform.GetBannersAsync(machine.MachineNo);
+
+        wire.GetProperty("data").GetRawText().ShouldBe("[]");
+        banners.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Banners_of_an_unknown_machine_are_machine_not_found()
+    {
+        var error = await Should.ThrowAsync<PlatformException>(() => sim.Platform.GetBannersAsync("99999997"));
+
+        error.Category.ShouldBe(PlatformErrorCategory.MachineNotFound);
+        error.Code.ShouldBe(30003);
+    }
+
+    [Fact]
     public async Task Products_page_through_the_on_sale_items_with_live_stock_and_prices()
     {
         var products = Enumerable.Range(1, 11).Select(i => new SimProduct($"Item {i}", $"{i}.50", Stock: i % 5, Capacity: 8))

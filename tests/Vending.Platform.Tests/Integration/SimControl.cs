@@ -9,6 +9,8 @@ public sealed record SimProduct(string Name, string Price, int Stock, int Capaci
 
 public sealed record SimMachine(string MachineNo, IReadOnlyList<long> ProductIds);
 
+public sealed record SimBanner(long Id, string CoverImage, int SortId, string Status = "APPROVED", bool Visible = true, long HitCount = 0, long ViewsCount = 0);
+
 /// <summary>Drives the simulator through its public HTTP surface only: the /_sim control API, and raw platform calls for wire-level checks.</summary>
 public sealed class SimControl(HttpClient http, string appId, string appSecret)
 {
@@ -84,6 +86,19 @@ public sealed class SimControl(HttpClient http, string appId, string appSecret)
         var counts = await GetAsync("/_sim/requests");
         return counts.TryGetProperty(endpoint, out var count) ? count.GetInt32() : 0;
     }
+
+    /// <summary>Replaces the machine's banners, hidden and unapproved ones included.</summary>
+    public Task SetBannersAsync(string machineNo, IReadOnlyList<SimBanner> banners) =>
+        SendAsync(HttpMethod.Put, $"/_sim/machines/{machineNo}/banners", banners.Select(b => new
+        {
+            id = b.Id,
+            status = b.Status,
+            is_visible = b.Visible,
+            cover_image = b.CoverImage,
+            sort_id = b.SortId,
+            hit_count = b.HitCount,
+            views_count = b.ViewsCount,
+        }).ToArray());
 
     public Task AddEndpointFaultAsync(string endpoint, string mode, string machineNo, int count = 1, int? delayMs = null) =>
         SendAsync(HttpMethod.Post, "/_sim/endpoint-faults", new { endpoint, mode, machine_no = machineNo, count, delay_ms = delayMs });
