@@ -89,12 +89,19 @@ public static class DockerEngine
     // NOTE: plain HTTP only: a TLS endpoint (DOCKER_TLS_VERIFY) does not answer it, so it reads as no engine.
     private static async Task<DockerProbe> PingAsync(Uri endpoint, CancellationToken cancellationToken)
     {
+        var socket = Uri.UnescapeDataString(endpoint.AbsolutePath);
+        if (endpoint.Scheme == "unix" && !File.Exists(socket))
+        {
+            // The socket error for a missing path reads "Cannot assign requested address".
+            return new DockerProbe(endpoint, false, $"no socket at {socket}");
+        }
+
         var handler = new SocketsHttpHandler { UseProxy = false };
         Uri ping;
         switch (endpoint.Scheme)
         {
             case "unix":
-                handler.ConnectCallback = (_, ct) => ConnectUnixAsync(Uri.UnescapeDataString(endpoint.AbsolutePath), ct);
+                handler.ConnectCallback = (_, ct) => ConnectUnixAsync(socket, ct);
                 ping = new Uri("http://docker/_ping");
                 break;
             case "tcp" or "http":
