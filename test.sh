@@ -7,7 +7,8 @@
 #   ./test.sh --filter 'FullyQualifiedName~Checkout'   extra arguments go to `dotnet test`
 #
 # The integration tests start their own throwaway PostgreSQL cluster from MERCHANT_PG_BIN
-# (set here to the newest /usr/lib/postgresql/*/bin; installed with apt-get when missing and root);
+# (set here to the newest /usr/lib/postgresql/*/bin; installed with apt-get when missing and root),
+# or a Testcontainers postgres:15 where a Docker engine answers; they print which (docs/running.md);
 # the browser tests drive Debian's Chromium (MERCHANT_CHROMIUM; installed the same way).
 # The full output is also written to .local/test.log.
 set -Eeuo pipefail

@@ -81,7 +81,7 @@ public sealed class BenchStack : IAsyncDisposable
 
     private static async Task<BenchStack> StartNewAsync(string name, BenchSettings settings, Action<SimulatorOptions>? simulator)
     {
-        var server = await PostgresServer.GetAsync();
+        var server = await PostgresServer.GetLocalAsync();
         var database = await server.CreateDatabaseAsync($"bench_{name}");
         var connectionString = new NpgsqlConnectionStringBuilder(database) { MaxPoolSize = settings.PoolSize }.ConnectionString;
         var sim = await SimulatorHost.StartAsync(o =>

@@ -17,7 +17,7 @@ public static class ProfileBenchmark
         var settings = BenchSettings.From(args);
         var count = args.Int("trades", settings.Smoke ? 10 : 200);
         var lines = args.Int("lines", 2);
-        var server = await PostgresServer.GetAsync();
+        var server = await PostgresServer.GetLocalAsync();
         await EnableStatementsAsync(server);
 
         await using var stack = await BenchStack.StartAsync("profile", settings);
