@@ -26,7 +26,9 @@ public static class ValidatedOptions
         }
         catch (Exception e) when (e is OptionsValidationException or AggregateException)
         {
-            var failures = (e is AggregateException all ? all.InnerExceptions : [e]).OfType<OptionsValidationException>().SelectMany(f => f.Failures).Distinct();
+            // Distinct: an options class read while another is validated (the platform's, by its resilience options) fails twice.
+            var failures = (e is AggregateException all ? all.InnerExceptions : [e]).OfType<OptionsValidationException>()
+                .SelectMany(f => f.Failures).Distinct();
             throw new InvalidOperationException(
                 $"Invalid configuration: {string.Join(" ", failures)} Set keys in appsettings.json or as environment variables (use __ for :).", e);
         }
