@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Merchant.Api.Errors;
+using Merchant.Api.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,46 @@ public sealed class AuthOptions
     public string[] OpsKeys { get; set; } = [];
 }
 
+internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        List<string> failures = [];
+        var storefront = Check(failures, "Auth:StorefrontKeys", options.StorefrontKeys);
+        var ops = Check(failures, "Auth:OpsKeys", options.OpsKeys);
+        // The store answers the first scope a key matches: an ops key also listed for storefronts would never reach ops.
+        foreach (var (index, _) in ops.Where(o => storefront.Any(s => s.Hash.AsSpan().SequenceEqual(o.Hash))))
+        {
+            failures.Add($"Auth:OpsKeys:{index} is also in Auth:StorefrontKeys.");
+        }
+
+        return failures.ToResult();
+    }
+
+    private static List<(int Index, byte[] Hash)> Check(List<string> failures, string key, string[] keys)
+    {
+        if (keys.Length == 0)
+        {
+            failures.Add($"{key} needs at least one key ({key}:0).");
+        }
+
+        List<(int, byte[])> hashes = [];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (ApiKeyStore.FormatProblem($"{key}:{i}", keys[i]) is { } problem)
+            {
+                failures.Add(problem);
+            }
+            else
+            {
+                hashes.Add((i, ApiKeyStore.Hash(keys[i])));
+            }
+        }
+
+        return hashes;
+    }
+}
+
 public static class Scopes
 {
     public const string Storefront = "storefront";
@@ -28,6 +69,8 @@ public static class Scopes
 /// <summary>The configured keys, held only as SHA-256 hashes.</summary>
 public sealed class ApiKeyStore
 {
+    private const string HashPrefix = "sha256:";
+
     private readonly (byte[] Hash, string Scope)[] _keys;
 
     public ApiKeyStore(IOptions<AuthOptions> options)
@@ -55,10 +98,21 @@ public sealed class ApiKeyStore
         return found;
     }
 
-    private static byte[] Hash(string configured) =>
-        configured.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase)
-            ? Convert.FromHexString(configured["sha256:".Length..])
+    internal static byte[] Hash(string configured) =>
+        IsHashed(configured)
+            ? Convert.FromHexString(configured[HashPrefix.Length..])
             : SHA256.HashData(Encoding.UTF8.GetBytes(configured));
+
+    internal static bool IsHashed(string configured) => configured.StartsWith(HashPrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What is wrong with a configured key, naming <paramref name="key"/> and never the value; null when nothing is.</summary>
+    internal static string? FormatProblem(string key, string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? $"{key} must not be empty."
+        // Header values arrive trimmed, so a key with white space at either end could never match.
+        : configured.Trim().Length != configured.Length ? $"{key} must not start or end with white space."
+        : IsHashed(configured) && (configured.Length != HashPrefix.Length + 64 || !configured[HashPrefix.Length..].All(char.IsAsciiHexDigit))
+            ? $"{key} must be a plain key or {HashPrefix}<64 hex digits>."
+        : null;
 }
 
 /// <summary>Authenticates <c>X-Api-Key</c>; answers 401/403 as problem details.</summary>

@@ -1,4 +1,6 @@
+using Merchant.Api.Auth;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace Merchant.Api.Demo;
 
@@ -13,12 +15,28 @@ public sealed class DemoOptions
     public override string ToString() => $"Enabled={Enabled}, StorefrontKey=***";
 }
 
+internal sealed class DemoOptionsValidator : IValidateOptions<DemoOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DemoOptions options)
+    {
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        // The page sends this key as it is: without one, or with only its hash, every call it makes is refused.
+        var problem = ApiKeyStore.FormatProblem("Demo:StorefrontKey", options.StorefrontKey)
+            ?? (ApiKeyStore.IsHashed(options.StorefrontKey!) ? "Demo:StorefrontKey must be the plain key, not its hash." : null);
+        return problem is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problem);
+    }
+}
+
 /// <summary>The storefront demo: static files under wwwroot/demo and the key it should use.</summary>
 public static class DemoSetup
 {
     public static void MapDemo(this WebApplication app)
     {
-        var options = app.Configuration.GetSection("Demo").Get<DemoOptions>() ?? new DemoOptions();
+        var options = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
         if (!options.Enabled)
         {
             return;

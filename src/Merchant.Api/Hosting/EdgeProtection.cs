@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Merchant.Api.Auth;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Merchant.Api.Hosting;
 
@@ -15,17 +16,28 @@ public sealed class RateLimitOptions
     public int AnonymousPerSecond { get; set; } = 2000;
 }
 
+internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
+    {
+        List<string> failures = [];
+        failures.AtLeast("RateLimits:PerKeyPerSecond", options.PerKeyPerSecond, 1);
+        failures.AtLeast("RateLimits:AnonymousPerSecond", options.AnonymousPerSecond, 1);
+        return failures.ToResult();
+    }
+}
+
 /// <summary>Rate limits per API key (429 + Retry-After), security headers, and the docs behind the ops key outside Development.</summary>
 public static class EdgeProtection
 {
     public static IServiceCollection AddEdgeProtection(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<RateLimitOptions>(configuration.GetSection("RateLimits"));
+        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(configuration.GetSection("RateLimits"));
         services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                var limits = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitOptions>>().Value;
+                var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
                 var key = context.Request.Headers[ApiKeyAuthenticationHandler.HeaderName].ToString();
                 var (partition, perSecond) = key.Length > 0
                     // The partition is a hash of the key: keys never sit in memory longer than a request needs them.

@@ -45,23 +45,21 @@ public static class MerchantApp
 
         var app = builder.Build();
         // After Build: hosts (and test factories) may add configuration until then.
-        if (!app.Environment.IsDevelopment())
-        {
-            RequiredSettings.Validate(app.Configuration);
-        }
-
+        app.ValidateOptions();
         app.UseMerchantPipeline();
         return app;
     }
 
     public static IServiceCollection AddMerchantServices(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<MerchantOptions>(configuration.GetSection("Merchant"));
-        services.Configure<OrdersOptions>(configuration.GetSection("Orders"));
-        services.Configure<DispenseOptions>(configuration.GetSection("Dispense"));
-        services.Configure<PaymentsOptions>(configuration.GetSection("Payments"));
-        services.Configure<JobsOptions>(configuration.GetSection("Jobs"));
-        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        services.AddValidatedOptions<ConnectionStringsOptions, ConnectionStringsOptionsValidator>(configuration.GetSection("ConnectionStrings"));
+        services.AddValidatedOptions<MerchantOptions, MerchantOptionsValidator>(configuration.GetSection("Merchant"));
+        services.AddValidatedOptions<OrdersOptions, OrdersOptionsValidator>(configuration.GetSection("Orders"));
+        services.AddValidatedOptions<DispenseOptions, DispenseOptionsValidator>(configuration.GetSection("Dispense"));
+        services.AddValidatedOptions<PaymentsOptions, PaymentsOptionsValidator>(configuration.GetSection("Payments"));
+        services.AddValidatedOptions<JobsOptions, JobsOptionsValidator>(configuration.GetSection("Jobs"));
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration.GetSection("Auth"));
+        services.AddValidatedOptions<DemoOptions, DemoOptionsValidator>(configuration.GetSection("Demo"));
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => MerchantDataSource.Build(

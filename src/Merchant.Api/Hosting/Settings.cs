@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Merchant.Api.Hosting;
 
 public sealed class MerchantOptions
@@ -39,23 +41,11 @@ public sealed class DispenseOptions
 }
 
 /// <summary>
-/// The keys a production instance cannot run without (API.md: refuse to start, naming the key),
-/// and the local defaults used only in Development.
+/// Local values of the keys a production instance must set, used only in Development: elsewhere the options
+/// validators stop the start naming each one that is missing (API.md).
 /// </summary>
 public static class RequiredSettings
 {
-    public static readonly string[] Keys =
-    [
-        "ConnectionStrings:Merchant",
-        "Platform:BaseUrl",
-        "Platform:AppId",
-        "Platform:AppSecret",
-        "Platform:AppKey",
-        "Merchant:NotifySecret",
-        "Auth:StorefrontKeys:0",
-        "Auth:OpsKeys:0",
-    ];
-
     public static readonly IReadOnlyDictionary<string, string?> DevelopmentDefaults = new Dictionary<string, string?>
     {
         ["ConnectionStrings:Merchant"] = "Host=127.0.0.1;Port=54329;Database=merchant;Username=postgres",
@@ -69,15 +59,47 @@ public static class RequiredSettings
         ["Demo:Enabled"] = "true",
         ["Demo:StorefrontKey"] = "dev-storefront-key",
     };
+}
 
-    public static void Validate(IConfiguration configuration)
+internal sealed class MerchantOptionsValidator : IValidateOptions<MerchantOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MerchantOptions options)
     {
-        var missing = Keys.Where(k => string.IsNullOrWhiteSpace(configuration[k])).ToList();
-        if (missing.Count > 0)
+        List<string> failures = [];
+        if (!string.IsNullOrEmpty(options.PublicBaseUrl))
         {
-            throw new InvalidOperationException(
-                $"Missing required configuration: {string.Join(", ", missing.Select(k => k.EndsWith(":0", StringComparison.Ordinal) ? k[..^2] : k))}. "
-                + "Set them in appsettings.json or as environment variables (use __ for :).");
+            failures.BaseUrl("Merchant:PublicBaseUrl", options.PublicBaseUrl);
         }
+
+        failures.Secret("Merchant:NotifySecret", options.NotifySecret, required: true);
+        return failures.ToResult();
+    }
+}
+
+internal sealed class OrdersOptionsValidator : IValidateOptions<OrdersOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OrdersOptions options)
+    {
+        List<string> failures = [];
+        failures.Between("Orders:PaymentWindow", options.PaymentWindow, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        failures.Between("Orders:PlatformOrderLifetime", options.PlatformOrderLifetime, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        // A payment taken after the platform's cut-off can no longer be confirmed to it: the window must close first.
+        failures.ShorterThan("Orders:PaymentWindow", options.PaymentWindow, "Orders:PlatformOrderLifetime", options.PlatformOrderLifetime);
+        return failures.ToResult();
+    }
+}
+
+internal sealed class DispenseOptionsValidator : IValidateOptions<DispenseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DispenseOptions options)
+    {
+        List<string> failures = [];
+        failures.Between("Dispense:ResultTimeout", options.ResultTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        failures.Between("Dispense:PollInterval", options.PollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
+        failures.Between("Dispense:AttentionAfter", options.AttentionAfter, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        failures.Between("Dispense:SendDeadline", options.SendDeadline, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        // The first poll runs after ResultTimeout; a line already overdue then would go to needs_attention without a second look.
+        failures.ShorterThan("Dispense:ResultTimeout", options.ResultTimeout, "Dispense:AttentionAfter", options.AttentionAfter);
+        return failures.ToResult();
     }
 }

@@ -1,3 +1,4 @@
+using Merchant.Api.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -15,6 +16,18 @@ public sealed class JobsOptions
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(2);
 
     public bool Enabled { get; set; } = true;
+}
+
+internal sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, JobsOptions options)
+    {
+        List<string> failures = [];
+        failures.AtLeast("Jobs:Concurrency", options.Concurrency, 1);
+        failures.Between("Jobs:Lease", options.Lease, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        failures.Between("Jobs:IdlePoll", options.IdlePoll, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        return failures.ToResult();
+    }
 }
 
 /// <summary>

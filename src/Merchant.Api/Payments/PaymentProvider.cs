@@ -1,4 +1,6 @@
+using Merchant.Api.Hosting;
 using Merchant.Api.Payments.Sandbox;
+using Microsoft.Extensions.Options;
 
 namespace Merchant.Api.Payments;
 
@@ -37,6 +39,9 @@ public sealed class PaymentRefusedException(string message) : Exception(message)
 
 public sealed class PaymentsOptions
 {
+    /// <summary>The names <c>Payments:Provider</c> may take: one per <see cref="IPaymentProvider"/> registered.</summary>
+    public static readonly IReadOnlyList<string> Implemented = [SandboxProvider.ProviderName];
+
     public string Provider { get; set; } = "Sandbox";
 
     public SandboxOptions Sandbox { get; set; } = new();
@@ -50,8 +55,23 @@ public sealed class PaymentsOptions
     }
 }
 
+internal sealed class PaymentsOptionsValidator : IValidateOptions<PaymentsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PaymentsOptions options)
+    {
+        List<string> failures = [];
+        if (!PaymentsOptions.Implemented.Contains(options.Provider, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"Payments:Provider must be one of: {string.Join(", ", PaymentsOptions.Implemented)}.");
+        }
+
+        failures.Secret("Payments:Sandbox:Secret", options.Sandbox.Secret, required: false);
+        return failures.ToResult();
+    }
+}
+
 /// <summary>Finds providers by name (case-insensitive); the configured one takes new payments.</summary>
-public sealed class PaymentProviders(IEnumerable<IPaymentProvider> providers, Microsoft.Extensions.Options.IOptions<PaymentsOptions> options)
+public sealed class PaymentProviders(IEnumerable<IPaymentProvider> providers, IOptions<PaymentsOptions> options)
 {
     private readonly Dictionary<string, IPaymentProvider> _byName =
         providers.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);

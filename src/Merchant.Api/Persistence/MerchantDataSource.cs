@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Merchant.Api.Persistence;
@@ -33,4 +34,33 @@ public static class MerchantDataSource
     }
 
     private static bool Names(DbConnectionStringBuilder given, params string[] keys) => keys.Any(given.ContainsKey);
+}
+
+/// <summary>The <c>ConnectionStrings</c> section, checked at start so a bad string is named before the first query.</summary>
+public sealed class ConnectionStringsOptions
+{
+    public string? Merchant { get; set; }
+}
+
+internal sealed class ConnectionStringsOptionsValidator : IValidateOptions<ConnectionStringsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConnectionStringsOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Merchant))
+        {
+            return ValidateOptionsResult.Fail("ConnectionStrings:Merchant is required.");
+        }
+
+        try
+        {
+            return string.IsNullOrWhiteSpace(new NpgsqlConnectionStringBuilder(options.Merchant).Host)
+                ? ValidateOptionsResult.Fail("ConnectionStrings:Merchant must name a Host.")
+                : ValidateOptionsResult.Success;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            // Npgsql's message may quote the string, password included.
+            return ValidateOptionsResult.Fail("ConnectionStrings:Merchant is not a valid PostgreSQL connection string.");
+        }
+    }
 }
