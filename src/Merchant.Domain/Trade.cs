@@ -152,15 +152,16 @@ public sealed class Trade
     public bool CanAcceptPayment(DateTimeOffset now) =>
         Status == TradeStatus.AwaitingPayment && PayBefore is { } deadline && now <= deadline;
 
-    public void Pay(DateTimeOffset now)
+    /// <summary>The customer paid at <paramref name="paidAt"/> (the provider's time; we may learn of it later, at <paramref name="now"/>).</summary>
+    public void Pay(DateTimeOffset now, DateTimeOffset? paidAt = null)
     {
-        if (Status == TradeStatus.AwaitingPayment && !CanAcceptPayment(now))
+        if (Status == TradeStatus.AwaitingPayment && !CanAcceptPayment(paidAt ?? now))
         {
             throw new InvalidTransitionException("trade", Status.ToString(), nameof(TradeTrigger.Pay));
         }
 
         Move(TradeTrigger.Pay, now);
-        PaidAt ??= now;
+        PaidAt ??= paidAt ?? now;
     }
 
     /// <summary>A payment we may not keep (too late, or the platform refused the order): every line is refunded.</summary>
@@ -227,16 +228,67 @@ public sealed class Trade
     public void EscalateLine(int lineId, string reason, DateTimeOffset now) =>
         Line(lineId).Apply(this, LineTrigger.Escalate, now, reason);
 
-    /// <summary>A refund was paid for a line; only a purchase that took money can have one (DESIGN §2 rule 9).</summary>
+    /// <summary>
+    /// The provider took a line's refund (DESIGN §2 rule 7): the line is <c>refunding</c> until the provider confirms it.
+    /// Only a purchase that took money can have one (rule 9).
+    /// </summary>
+    public void RequestRefund(int lineId, DateTimeOffset now)
+    {
+        EnsureRefundable(nameof(LineTrigger.RequestRefund));
+        var line = Line(lineId);
+        if (line.Status != LineStatus.Refunded)
+        {
+            line.Apply(this, LineTrigger.RequestRefund, now);
+        }
+    }
+
+    /// <summary>The provider confirmed a line's refund; confirming twice changes nothing.</summary>
     public void RecordRefund(int lineId, DateTimeOffset now)
     {
-        if (Kind != TradeKind.Purchase || PaidAt is null
-            || Status is not (TradeStatus.Dispensing or TradeStatus.Refunding or TradeStatus.NeedsAttention))
+        EnsureRefundable(nameof(LineTrigger.ConfirmRefund));
+        var line = Line(lineId);
+        if (line.Status is LineStatus.Failed or LineStatus.Cancelled)
         {
-            throw new InvalidTransitionException("trade", Status.ToString(), nameof(LineTrigger.Refund));
+            // A provider that settles at once (the sandbox) confirms in the same breath as it accepts.
+            line.Apply(this, LineTrigger.RequestRefund, now);
         }
 
-        Line(lineId).Apply(this, LineTrigger.Refund, now);
+        line.Apply(this, LineTrigger.ConfirmRefund, now);
+    }
+
+    /// <summary>The provider closed the refund, could not make it, or never confirmed it: a person settles the line.</summary>
+    public void RefundNotMade(int lineId, string reason, DateTimeOffset now)
+    {
+        var line = Line(lineId);
+        if (line.Status is LineStatus.Refunding or LineStatus.Failed or LineStatus.Cancelled)
+        {
+            line.Apply(this, LineTrigger.Escalate, now, reason);
+        }
+    }
+
+    /// <summary>
+    /// The provider says the customer paid a different amount than the trade's: nothing is dispensed, the payment goes
+    /// back whole (outside the lines: their prices no longer describe what was paid), and a person looks (WECHATPAY §6.2).
+    /// </summary>
+    public void RefuseMismatchedPayment(string reason, DateTimeOffset now)
+    {
+        Move(TradeTrigger.RefuseMismatchedPayment, now, reason);
+        PaidAt ??= now;
+        foreach (var line in _lines.Where(l => l.Status == LineStatus.Pending))
+        {
+            line.Apply(this, LineTrigger.Cancel, now, reason);
+        }
+    }
+
+    /// <summary>Ops gave the customer of a failed pickup a new code (DESIGN §2 rule 9): the trade is settled.</summary>
+    public void Replace(string reason, DateTimeOffset now)
+    {
+        if (Kind != TradeKind.Pickup)
+        {
+            throw new InvalidTransitionException("trade", Status.ToString(), nameof(TradeTrigger.Replace));
+        }
+
+        Move(TradeTrigger.Replace, now, reason);
     }
 
     /// <summary>Derives the trade's status from its lines once none is waiting on the machine any more.</summary>
@@ -259,7 +311,7 @@ public sealed class Trade
             return;
         }
 
-        if (_lines.Any(l => l.Status is LineStatus.Failed or LineStatus.Cancelled))
+        if (_lines.Any(l => l.Status is LineStatus.Failed or LineStatus.Cancelled or LineStatus.Refunding))
         {
             if (Status != TradeStatus.Refunding)
             {
@@ -286,6 +338,15 @@ public sealed class Trade
     }
 
     internal void Record(StatusChange change) => _changes.Add(change);
+
+    private void EnsureRefundable(string trigger)
+    {
+        if (Kind != TradeKind.Purchase || PaidAt is null
+            || Status is not (TradeStatus.Dispensing or TradeStatus.Refunding or TradeStatus.NeedsAttention))
+        {
+            throw new InvalidTransitionException("trade", Status.ToString(), trigger);
+        }
+    }
 
     private static Trade New(string tradeId, TradeKind kind, string machineNo, DateTimeOffset now) => new()
     {
@@ -355,7 +416,7 @@ public sealed class Trade
 
         _changes.Add(new StatusChange(now, null, Status.ToWire(), next.ToWire(), StatusNames.Snake(trigger.ToString()), reason));
         Status = next;
-        if (next is TradeStatus.NeedsAttention or TradeStatus.Rejected)
+        if (next is TradeStatus.NeedsAttention or TradeStatus.Rejected or TradeStatus.Replaced)
         {
             StatusReason = reason;
         }

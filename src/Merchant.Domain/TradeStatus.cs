@@ -14,6 +14,7 @@ public enum TradeStatus
     Rejected,
     Refunding,
     NeedsAttention,
+    Replaced,
 }
 
 public enum LineStatus
@@ -25,6 +26,7 @@ public enum LineStatus
     Refunded,
     Cancelled,
     NeedsAttention,
+    Refunding,
 }
 
 public enum TradeKind
@@ -41,6 +43,7 @@ public enum TradeTrigger
     Expire,
     Pay,
     RefuseLatePayment,
+    RefuseMismatchedPayment,
     ConfirmWithPlatform,
     PlatformRefused,
     StartPickup,
@@ -49,6 +52,7 @@ public enum TradeTrigger
     FinishRefundsPartially,
     FinishRefundsFully,
     Escalate,
+    Replace,
 }
 
 public enum LineTrigger
@@ -57,6 +61,7 @@ public enum LineTrigger
     ReportDispensed,
     ReportFailed,
     Escalate,
-    Refund,
+    RequestRefund,
+    ConfirmRefund,
     Cancel,
 }

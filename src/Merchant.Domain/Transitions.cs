@@ -17,6 +17,9 @@ public static class Transitions
         new(TradeStatus.AwaitingPayment, TradeTrigger.RefuseLatePayment, TradeStatus.Refunding),
         new(TradeStatus.Cancelled, TradeTrigger.RefuseLatePayment, TradeStatus.Refunding),
         new(TradeStatus.Expired, TradeTrigger.RefuseLatePayment, TradeStatus.Refunding),
+        new(TradeStatus.AwaitingPayment, TradeTrigger.RefuseMismatchedPayment, TradeStatus.NeedsAttention),
+        new(TradeStatus.Cancelled, TradeTrigger.RefuseMismatchedPayment, TradeStatus.NeedsAttention),
+        new(TradeStatus.Expired, TradeTrigger.RefuseMismatchedPayment, TradeStatus.NeedsAttention),
         new(TradeStatus.Paid, TradeTrigger.ConfirmWithPlatform, TradeStatus.Dispensing),
         new(TradeStatus.Paid, TradeTrigger.PlatformRefused, TradeStatus.Refunding),
         new(TradeStatus.Dispensing, TradeTrigger.Complete, TradeStatus.Completed),
@@ -31,22 +34,27 @@ public static class Transitions
         new(TradeStatus.NeedsAttention, TradeTrigger.BeginRefunds, TradeStatus.Refunding),
         new(TradeStatus.NeedsAttention, TradeTrigger.FinishRefundsPartially, TradeStatus.PartiallyRefunded),
         new(TradeStatus.NeedsAttention, TradeTrigger.FinishRefundsFully, TradeStatus.Refunded),
+        new(TradeStatus.NeedsAttention, TradeTrigger.Replace, TradeStatus.Replaced),
     ];
 
     public static IReadOnlyList<Transition<LineStatus, LineTrigger>> Line { get; } =
     [
         new(LineStatus.Pending, LineTrigger.StartDispensing, LineStatus.Dispensing),
         new(LineStatus.Pending, LineTrigger.Cancel, LineStatus.Cancelled),
-        new(LineStatus.Pending, LineTrigger.Refund, LineStatus.Refunded),
-        new(LineStatus.Cancelled, LineTrigger.Refund, LineStatus.Refunded),
+        new(LineStatus.Cancelled, LineTrigger.RequestRefund, LineStatus.Refunding),
+        new(LineStatus.Cancelled, LineTrigger.Escalate, LineStatus.NeedsAttention),
         new(LineStatus.Dispensing, LineTrigger.ReportDispensed, LineStatus.Dispensed),
         new(LineStatus.Dispensing, LineTrigger.ReportFailed, LineStatus.Failed),
         new(LineStatus.Dispensing, LineTrigger.Escalate, LineStatus.NeedsAttention),
-        new(LineStatus.Failed, LineTrigger.Refund, LineStatus.Refunded),
+        new(LineStatus.Failed, LineTrigger.RequestRefund, LineStatus.Refunding),
         new(LineStatus.Failed, LineTrigger.Escalate, LineStatus.NeedsAttention),
+        new(LineStatus.Refunding, LineTrigger.ConfirmRefund, LineStatus.Refunded),
+        new(LineStatus.Refunding, LineTrigger.Escalate, LineStatus.NeedsAttention),
         new(LineStatus.NeedsAttention, LineTrigger.ReportDispensed, LineStatus.Dispensed),
         new(LineStatus.NeedsAttention, LineTrigger.ReportFailed, LineStatus.Failed),
-        new(LineStatus.NeedsAttention, LineTrigger.Refund, LineStatus.Refunded),
+        new(LineStatus.NeedsAttention, LineTrigger.RequestRefund, LineStatus.Refunding),
+        // A refund the provider confirms after we escalated it (a late notification or query): the money went back.
+        new(LineStatus.NeedsAttention, LineTrigger.ConfirmRefund, LineStatus.Refunded),
     ];
 
     public static TradeStatus Next(TradeStatus from, TradeTrigger trigger) => Apply(Trade, from, trigger, "trade");
@@ -55,7 +63,7 @@ public static class Transitions
 
     public static bool IsTerminal(this TradeStatus status) =>
         status is TradeStatus.Completed or TradeStatus.PartiallyRefunded or TradeStatus.Refunded
-            or TradeStatus.Cancelled or TradeStatus.Expired or TradeStatus.Rejected;
+            or TradeStatus.Cancelled or TradeStatus.Expired or TradeStatus.Rejected or TradeStatus.Replaced;
 
     /// <summary>A settled line needs nothing more from the machine.</summary>
     public static bool IsSettled(this LineStatus status) =>

@@ -487,6 +487,94 @@ public class TradeTests
     }
 
     [Fact]
+    public void A_refund_the_provider_took_shows_refunding_until_it_is_confirmed()
+    {
+        var trade = Dispensing();
+        var now = OrderCreated.AddMinutes(3);
+        trade.StartDispensing(1, now);
+        trade.RecordDispenseResult(1, dispensed: false, "IS_FAILED", now.AddSeconds(20));
+        trade.StartDispensing(2, now.AddSeconds(30));
+        trade.RecordDispenseResult(2, dispensed: true, null, now.AddSeconds(50));
+
+        trade.RequestRefund(1, now.AddMinutes(1));
+        trade.Settle(now.AddMinutes(1));
+        var whileRefunding = (trade.Status, trade.Line(1).Status, trade.RefundedFen);
+        trade.RecordRefund(1, now.AddMinutes(2));
+        trade.Settle(now.AddMinutes(2));
+
+        whileRefunding.ShouldBe((TradeStatus.Refunding, LineStatus.Refunding, 0L));
+        trade.Line(1).Status.ShouldBe(LineStatus.Refunded);
+        trade.Status.ShouldBe(TradeStatus.PartiallyRefunded);
+        trade.RefundedFen.ShouldBe(300);
+    }
+
+    [Fact]
+    public void A_refund_the_provider_closed_needs_attention_and_refunds_nothing()
+    {
+        var trade = Dispensing();
+        var now = OrderCreated.AddMinutes(3);
+        foreach (var line in trade.Lines)
+        {
+            trade.StartDispensing(line.LineId, now);
+            trade.RecordDispenseResult(line.LineId, dispensed: line.LineId != 1, "IS_FAILED", now.AddSeconds(20));
+        }
+
+        trade.RequestRefund(1, now.AddSeconds(30));
+        trade.RefundNotMade(1, "refund CLOSED by the provider", now.AddMinutes(1));
+        trade.Settle(now.AddMinutes(1));
+
+        trade.Line(1).Status.ShouldBe(LineStatus.NeedsAttention);
+        trade.Line(1).FailureReason.ShouldBe("IS_FAILED");
+        trade.Status.ShouldBe(TradeStatus.NeedsAttention);
+        trade.RefundedFen.ShouldBe(0);
+    }
+
+    [Fact]
+    public void A_refund_confirmed_after_it_was_escalated_still_counts()
+    {
+        var trade = Dispensing();
+        var now = OrderCreated.AddMinutes(3);
+        trade.StartDispensing(1, now);
+        trade.RecordDispenseResult(1, dispensed: false, "IS_FAILED", now.AddSeconds(20));
+        trade.RequestRefund(1, now.AddSeconds(30));
+        trade.RefundNotMade(1, "refund not confirmed in time", now.AddHours(25));
+
+        trade.RecordRefund(1, now.AddHours(26));
+
+        trade.Line(1).Status.ShouldBe(LineStatus.Refunded);
+        trade.RefundedFen.ShouldBe(300);
+    }
+
+    [Fact]
+    public void A_payment_of_the_wrong_amount_dispenses_nothing_and_needs_attention()
+    {
+        var trade = AwaitingPayment();
+
+        trade.RefuseMismatchedPayment("paid 1.00, expected 7.50", OrderCreated.AddMinutes(2));
+
+        trade.Status.ShouldBe(TradeStatus.NeedsAttention);
+        trade.StatusReason.ShouldBe("paid 1.00, expected 7.50");
+        trade.Lines.ShouldAllBe(l => l.Status == LineStatus.Cancelled);
+        Should.Throw<InvalidTransitionException>(() => trade.StartDispensing(1, OrderCreated.AddMinutes(3)));
+    }
+
+    [Fact]
+    public void Only_a_failed_pickup_can_be_replaced()
+    {
+        var pickup = Pickup();
+        pickup.StartDispensing(1, Start.AddSeconds(5));
+        pickup.RecordDispenseResult(1, dispensed: false, "Goods are Stuck", Start.AddSeconds(30));
+        pickup.Settle(Start.AddSeconds(30));
+        var purchase = Dispensing();
+
+        pickup.Replace("replacement code 7 issued", Start.AddMinutes(5));
+
+        pickup.Status.ShouldBe(TradeStatus.Replaced);
+        pickup.StatusReason.ShouldBe("replacement code 7 issued");
+        Should.Throw<InvalidTransitionException>(() => purchase.Replace("no", Start.AddMinutes(5)));
+    }
+
+    [Fact]
     public void A_line_still_dispensing_cannot_be_refunded()
     {
         var trade = Dispensing();
@@ -694,15 +782,17 @@ public class TradeTests
         var trade = AwaitingPayment(singleItem: true);
         var late = OrderCreated + Window + TimeSpan.FromMinutes(1);
         trade.RefundInFull(TradeTrigger.RefuseLatePayment, "late", late);
-        trade.RecordRefund(1, late);
+        trade.RequestRefund(1, late);
+        trade.RecordRefund(1, late.AddSeconds(5));
 
-        trade.Settle(late);
+        trade.Settle(late.AddSeconds(5));
 
         trade.Changes.Skip(1).Select(c => (c.LineId, c.From, c.To, c.Trigger, c.Reason)).ShouldBe(
         [
             (null, "awaiting_payment", "refunding", "refuse_late_payment", "late"),
             (1, "pending", "cancelled", "cancel", "late"),
-            (1, "cancelled", "refunded", "refund", null),
+            (1, "cancelled", "refunding", "request_refund", null),
+            (1, "refunding", "refunded", "confirm_refund", null),
             (null, "refunding", "refunded", "finish_refunds_fully", null),
         ]);
     }

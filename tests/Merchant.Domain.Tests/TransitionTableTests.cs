@@ -19,6 +19,9 @@ public class TransitionTableTests
         (TradeStatus.AwaitingPayment, TradeTrigger.RefuseLatePayment, TradeStatus.Refunding),
         (TradeStatus.Cancelled, TradeTrigger.RefuseLatePayment, TradeStatus.Refunding),
         (TradeStatus.Expired, TradeTrigger.RefuseLatePayment, TradeStatus.Refunding),
+        (TradeStatus.AwaitingPayment, TradeTrigger.RefuseMismatchedPayment, TradeStatus.NeedsAttention),
+        (TradeStatus.Cancelled, TradeTrigger.RefuseMismatchedPayment, TradeStatus.NeedsAttention),
+        (TradeStatus.Expired, TradeTrigger.RefuseMismatchedPayment, TradeStatus.NeedsAttention),
         (TradeStatus.Paid, TradeTrigger.ConfirmWithPlatform, TradeStatus.Dispensing),
         (TradeStatus.Paid, TradeTrigger.PlatformRefused, TradeStatus.Refunding),
         (TradeStatus.Dispensing, TradeTrigger.Complete, TradeStatus.Completed),
@@ -33,6 +36,7 @@ public class TransitionTableTests
         (TradeStatus.NeedsAttention, TradeTrigger.BeginRefunds, TradeStatus.Refunding),
         (TradeStatus.NeedsAttention, TradeTrigger.FinishRefundsPartially, TradeStatus.PartiallyRefunded),
         (TradeStatus.NeedsAttention, TradeTrigger.FinishRefundsFully, TradeStatus.Refunded),
+        (TradeStatus.NeedsAttention, TradeTrigger.Replace, TradeStatus.Replaced),
     ];
 
     // A trigger arriving again in the status it leads to: a duplicate callback, a second click.
@@ -52,29 +56,35 @@ public class TransitionTableTests
         (TradeStatus.PartiallyRefunded, TradeTrigger.FinishRefundsPartially),
         (TradeStatus.Refunded, TradeTrigger.FinishRefundsFully),
         (TradeStatus.NeedsAttention, TradeTrigger.Escalate),
+        (TradeStatus.NeedsAttention, TradeTrigger.RefuseMismatchedPayment),
+        (TradeStatus.Replaced, TradeTrigger.Replace),
     ];
 
     private static readonly (LineStatus From, LineTrigger Trigger, LineStatus To)[] AllowedLine =
     [
         (LineStatus.Pending, LineTrigger.StartDispensing, LineStatus.Dispensing),
         (LineStatus.Pending, LineTrigger.Cancel, LineStatus.Cancelled),
-        (LineStatus.Pending, LineTrigger.Refund, LineStatus.Refunded),
-        (LineStatus.Cancelled, LineTrigger.Refund, LineStatus.Refunded),
+        (LineStatus.Cancelled, LineTrigger.RequestRefund, LineStatus.Refunding),
+        (LineStatus.Cancelled, LineTrigger.Escalate, LineStatus.NeedsAttention),
         (LineStatus.Dispensing, LineTrigger.ReportDispensed, LineStatus.Dispensed),
         (LineStatus.Dispensing, LineTrigger.ReportFailed, LineStatus.Failed),
         (LineStatus.Dispensing, LineTrigger.Escalate, LineStatus.NeedsAttention),
-        (LineStatus.Failed, LineTrigger.Refund, LineStatus.Refunded),
+        (LineStatus.Failed, LineTrigger.RequestRefund, LineStatus.Refunding),
         (LineStatus.Failed, LineTrigger.Escalate, LineStatus.NeedsAttention),
+        (LineStatus.Refunding, LineTrigger.ConfirmRefund, LineStatus.Refunded),
+        (LineStatus.Refunding, LineTrigger.Escalate, LineStatus.NeedsAttention),
         (LineStatus.NeedsAttention, LineTrigger.ReportDispensed, LineStatus.Dispensed),
         (LineStatus.NeedsAttention, LineTrigger.ReportFailed, LineStatus.Failed),
-        (LineStatus.NeedsAttention, LineTrigger.Refund, LineStatus.Refunded),
+        (LineStatus.NeedsAttention, LineTrigger.RequestRefund, LineStatus.Refunding),
+        (LineStatus.NeedsAttention, LineTrigger.ConfirmRefund, LineStatus.Refunded),
     ];
 
     private static readonly (LineStatus Status, LineTrigger Trigger)[] RepeatedLine =
     [
         (LineStatus.Dispensing, LineTrigger.StartDispensing),
         (LineStatus.Cancelled, LineTrigger.Cancel),
-        (LineStatus.Refunded, LineTrigger.Refund),
+        (LineStatus.Refunding, LineTrigger.RequestRefund),
+        (LineStatus.Refunded, LineTrigger.ConfirmRefund),
         (LineStatus.Dispensed, LineTrigger.ReportDispensed),
         (LineStatus.Failed, LineTrigger.ReportFailed),
         (LineStatus.NeedsAttention, LineTrigger.Escalate),

@@ -3,9 +3,12 @@ using Merchant.Api.Errors;
 namespace Merchant.Api.Checkouts;
 
 /// <summary>A customer's cart at one machine. Prices are not taken from the client: the platform sets them.</summary>
-public sealed record CheckoutRequest(string? MachineNo, IReadOnlyList<CheckoutItem>? Items, string? CustomerRef);
+public sealed record CheckoutRequest(string? MachineNo, IReadOnlyList<CheckoutItem>? Items, string? CustomerRef, CheckoutPayment? Payment = null);
 
 public sealed record CheckoutItem(long ProductId, int Quantity);
+
+/// <summary>How the customer will pay (API.md): <c>native</c> (a QR code, the default) or <c>jsapi</c> (inside WeChat, with the payer's openid).</summary>
+public sealed record CheckoutPayment(string? Method, string? Openid);
 
 public static class CheckoutValidation
 {
@@ -50,6 +53,26 @@ public static class CheckoutValidation
         if (request.CustomerRef is { Length: > 64 } || request.CustomerRef?.Any(char.IsControl) == true)
         {
             throw ApiProblem.Validation("customer_ref may be at most 64 characters, without control characters.");
+        }
+
+        Payment(request.Payment);
+    }
+
+    public const string Native = "native";
+    public const string Jsapi = "jsapi";
+
+    /// <summary>The payment's shape; whether jsapi needs an openid depends on the provider (WeChat Pay does).</summary>
+    public static void Payment(CheckoutPayment? payment)
+    {
+        if (payment?.Method is { } method && method is not (Native or Jsapi))
+        {
+            throw ApiProblem.Validation("payment.method must be \"native\" or \"jsapi\".");
+        }
+
+        // WeChat openids are 28 characters today; allow some room, never anything but the characters they use.
+        if (payment?.Openid is { } openid && (openid.Length is 0 or > 128 || !openid.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+        {
+            throw ApiProblem.Validation("payment.openid must be the payer's WeChat openid (letters, digits, _ and -).");
         }
     }
 }

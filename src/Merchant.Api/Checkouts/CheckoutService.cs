@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Merchant.Api.Catalog;
 using Merchant.Api.Errors;
 using Merchant.Api.Hosting;
@@ -38,6 +39,11 @@ public sealed partial class CheckoutService(
     public async Task<TradeResponse> CheckoutAsync(CheckoutRequest request, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         CheckoutValidation.Validate(request);
+        if (request.Payment?.Method == CheckoutValidation.Jsapi && string.IsNullOrEmpty(request.Payment.Openid) && payments.Current.JsapiNeedsOpenId)
+        {
+            throw ApiProblem.Validation("payment.openid is required when payment.method is \"jsapi\".");
+        }
+
         var machineNo = request.MachineNo!;
         var products = await ReadCatalogAsync(machineNo, fresh: false, cancellationToken);
         if (request.Items!.Any(i => !products.Any(p => p.ProductId == i.ProductId)))
@@ -108,20 +114,41 @@ public sealed partial class CheckoutService(
 
         now = clock.GetUtcNow();
         var records = order.Records.Select(r => new PlatformRecord(r.RecordId, r.ProductId, r.Quantity, r.PriceFen)).ToList();
-        trade.PlaceOrder(order.OrderId, records, order.AmountFen, now, orders.Value.PaymentWindow, now);
+        var payBefore = now + orders.Value.PaymentWindow;
         var provider = payments.Current;
-        var payment = await provider.CreateAsync(new PaymentRequest(trade.TradeId, trade.AmountFen, trade.Currency, trade.PayBefore!.Value), cancellationToken);
-        var paymentRow = new Payment
+        started = Stopwatch.GetTimestamp();
+        OpenedPayment opened;
+        try
         {
-            TradeId = trade.TradeId,
-            Provider = provider.Name,
-            ProviderPaymentId = payment.PaymentId,
-            Status = Payment.Pending,
-            AmountFen = trade.AmountFen,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        newJobs.Add(JobQueue.New(JobKinds.ExpireTrade, now, TimeSpan.FromHours(1), trade.TradeId, runAt: trade.PayBefore, dedupeKey: $"expire:{trade.TradeId}"));
+            opened = await provider.OpenAsync(new PaymentRequest(trade.TradeId, order.AmountFen, trade.Currency, payBefore,
+                Describe(trade), request.Payment?.Method ?? CheckoutValidation.Native, request.Payment?.Openid), cancellationToken);
+            events.Add(trades.NewNote(trade.TradeId, "payment_call", Actors.Storefront, $"{provider.Name} open payment", opened.Action.Type, startedTimestamp: started));
+        }
+        catch (PaymentUnavailableException e)
+        {
+            // WECHATPAY §6.1: the customer never saw a code, so nothing can be paid; close what may exist on both sides.
+            events.Add(trades.NewNote(trade.TradeId, "payment_call", Actors.Storefront, $"{provider.Name} open payment",
+                $"failed{(e.OutcomeUnknown ? ", outcome unknown" : "")}: {e.Message}", startedTimestamp: started));
+            trade.Reject($"payment_unavailable: {e.Message}", now);
+            events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
+            var orderId = order.OrderId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            newJobs.Add(JobQueue.New(JobKinds.ClosePayment, now, TradeService.ClosePaymentDeadline, trade.TradeId, payload: orderId,
+                dedupeKey: $"close-payment:{trade.TradeId}"));
+            var unopened = e.PaymentId is null ? null : NewPayment(trade, provider, e.PaymentId, order.AmountFen, request.Payment, action: null, now);
+            await writer.UpdateAsync(trade, insertedLines, events, newJobs, job.JobId, unopened, CancellationToken.None);
+            LogPaymentUnavailable(logger, trade.TradeId, provider.Name, e.OutcomeUnknown);
+            MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", "payment_unavailable"));
+            throw new ApiProblem(503, "payment_unavailable", "The payment provider is unavailable; nothing was charged. Try again shortly.")
+                .With("trade_id", trade.TradeId);
+        }
+
+        trade.PlaceOrder(order.OrderId, records, order.AmountFen, now, orders.Value.PaymentWindow, now);
+        var paymentRow = NewPayment(trade, provider, opened.PaymentId, trade.AmountFen, request.Payment,
+            JsonSerializer.Serialize(opened.Action, WireJson.Options), now);
+        newJobs.Add(JobQueue.New(JobKinds.ExpireTrade, now, orders.Value.PlatformOrderLifetime - orders.Value.PaymentWindow, trade.TradeId,
+            runAt: trade.PayBefore, dedupeKey: $"expire:{trade.TradeId}"));
+        newJobs.Add(JobQueue.New(JobKinds.QueryPayment, now, orders.Value.PaymentWindow, trade.TradeId, runAt: now + PaymentQueries.First,
+            dedupeKey: $"query-payment:{trade.TradeId}"));
         events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
         var response = trade.ToResponse(paymentRow);
         var answer = claim is null ? null : IdempotencyClaim.Serialize(response);
@@ -135,6 +162,27 @@ public sealed partial class CheckoutService(
         LogCreated(logger, trade.TradeId, machineNo, order.OrderId, trade.AmountFen);
         MerchantTelemetry.Checkouts.Add(1, MerchantTelemetry.Tag("outcome", "created"));
         return response;
+    }
+
+    private static Payment NewPayment(Trade trade, IPaymentProvider provider, string paymentId, long amountFen, CheckoutPayment? request,
+        string? action, DateTimeOffset now) => new()
+        {
+            TradeId = trade.TradeId,
+            Provider = provider.Name,
+            ProviderPaymentId = paymentId,
+            Status = Payment.Pending,
+            AmountFen = amountFen,
+            Method = request?.Method ?? CheckoutValidation.Native,
+            Action = action,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+    // What the customer sees on their payment (WeChat Pay allows 127 characters).
+    private static string Describe(Trade trade)
+    {
+        var text = string.Join(", ", trade.Lines.GroupBy(l => l.Name).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} x{g.Count()}"));
+        return text.Length <= 127 ? text : text[..124] + "...";
     }
 
     private async Task<IReadOnlyList<ProductView>> ReadCatalogAsync(string machineNo, bool fresh, CancellationToken cancellationToken)
@@ -160,6 +208,9 @@ public sealed partial class CheckoutService(
 
     [LoggerMessage(2, LogLevel.Warning, "Trade {TradeId} at machine {MachineNo} rejected: {Category} ({Code})")]
     private static partial void LogRejected(ILogger logger, string tradeId, string machineNo, PlatformErrorCategory category, int code);
+
+    [LoggerMessage(3, LogLevel.Warning, "Trade {TradeId} rejected: {Provider} could not open the payment (outcome unknown: {OutcomeUnknown})")]
+    private static partial void LogPaymentUnavailable(ILogger logger, string tradeId, string provider, bool outcomeUnknown);
 }
 
 /// <summary>

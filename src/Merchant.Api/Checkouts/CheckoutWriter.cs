@@ -1,11 +1,8 @@
 using Merchant.Api.Idempotency;
 using Merchant.Api.Jobs;
 using Merchant.Api.Payments;
-using Merchant.Api.Payments.Sandbox;
-using Merchant.Api.Persistence;
 using Merchant.Api.Trades;
 using Merchant.Domain;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -17,7 +14,7 @@ namespace Merchant.Api.Checkouts;
 /// needs neither a row lock nor change tracking, and EF's SaveChanges (change detection, command building) was half the
 /// CPU of a checkout (bench/README.md). Everything else keeps writing through the DbContext.
 /// </summary>
-public sealed class CheckoutWriter(NpgsqlDataSource dataSource, MerchantDbContext db)
+public sealed class CheckoutWriter(NpgsqlDataSource dataSource)
 {
     /// <summary>Before the platform call: the trade, its lines, its timeline so far and its claimed create-order job.</summary>
     public async Task InsertAsync(Trade trade, Job job, IReadOnlyList<TradeEvent> events, CancellationToken cancellationToken)
@@ -74,21 +71,10 @@ public sealed class CheckoutWriter(NpgsqlDataSource dataSource, MerchantDbContex
         if (payment is not null)
         {
             Add(batch, """
-                INSERT INTO payments (trade_id, provider, provider_payment_id, status, amount_fen, created_at, paid_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                """, payment.TradeId, payment.Provider, payment.ProviderPaymentId, payment.Status, payment.AmountFen,
-                payment.CreatedAt, payment.PaidAt, payment.UpdatedAt);
-        }
-
-        // Rows a payment provider keeps in our database (the sandbox's books) ride in the same round trip.
-        foreach (var entry in db.ChangeTracker.Entries<SandboxPayment>().Where(e => e.State == EntityState.Added).ToList())
-        {
-            var row = entry.Entity;
-            Add(batch, """
-                INSERT INTO sandbox_payments (payment_id, trade_id, amount_fen, status, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6)
-                """, row.PaymentId, row.TradeId, row.AmountFen, row.Status, row.CreatedAt, row.UpdatedAt);
-            entry.State = EntityState.Detached;
+                INSERT INTO payments (trade_id, provider, provider_payment_id, status, amount_fen, method, action, created_at, paid_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
+                """, payment.TradeId, payment.Provider, payment.ProviderPaymentId, payment.Status, payment.AmountFen, payment.Method,
+                payment.Action, payment.CreatedAt, payment.PaidAt, payment.UpdatedAt);
         }
 
         if (doneJobId is { } jobId)

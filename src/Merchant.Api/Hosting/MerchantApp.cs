@@ -120,6 +120,8 @@ public static class MerchantApp
         services.AddJobHandler<DispenseHandler>(JobKinds.Dispense);
         services.AddJobHandler<PollHandler>(JobKinds.Poll);
         services.AddJobHandler<RefundHandler>(JobKinds.Refund);
+        services.AddJobHandler<RefundQueryHandler>(JobKinds.RefundQuery);
+        services.AddJobHandler<PaymentQueryHandler>(JobKinds.QueryPayment);
         services.AddJobHandler<SandboxNotifyHandler>(JobKinds.SandboxNotify);
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobRunner>();

@@ -12,5 +12,7 @@ public static class JobKinds
     public const string Dispense = "dispense_line";
     public const string Poll = "poll_line";
     public const string Refund = "refund_line";
+    public const string RefundQuery = "query_refund";
+    public const string QueryPayment = "query_payment";
     public const string SandboxNotify = "sandbox_notify";
 }

@@ -53,6 +53,12 @@ public sealed partial class Maintenance(IServiceScopeFactory scopes, NpgsqlDataS
 
         await using (var scope = scopes.CreateAsyncScope())
         {
+            // Provider notifications stored by a request that died before applying them.
+            await scope.ServiceProvider.GetRequiredService<Payments.PaymentService>().ApplyUnappliedAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
             var dispatcher = scope.ServiceProvider.GetRequiredService<Dispatcher>();
             foreach (var machine in await dispatcher.IdleMachinesAsync(cancellationToken))
             {

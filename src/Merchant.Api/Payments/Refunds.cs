@@ -33,4 +33,26 @@ public static class Refunds
         });
         db.Enqueue(JobKinds.Refund, now, Deadline, trade.TradeId, line.LineId, dedupeKey: $"refund:{key}");
     }
+
+    /// <summary>Decides to give back a whole payment that matched no line (a mismatched amount): line <see cref="Refund.WholePayment"/>.</summary>
+    public static void RequestWhole(MerchantDbContext db, string tradeId, long amountFen, string reason, DateTimeOffset now)
+    {
+        var key = Refund.KeyFor(tradeId, Refund.WholePayment);
+        if (db.Refunds.Local.Any(r => r.RefundKey == key) || db.Refunds.Find(key) is not null)
+        {
+            return;
+        }
+
+        db.Refunds.Add(new Refund
+        {
+            RefundKey = key,
+            TradeId = tradeId,
+            LineId = Refund.WholePayment,
+            AmountFen = amountFen,
+            Reason = reason,
+            Status = Refund.Pending,
+            CreatedAt = now,
+        });
+        db.Enqueue(JobKinds.Refund, now, Deadline, tradeId, Refund.WholePayment, dedupeKey: $"refund:{key}");
+    }
 }

@@ -27,6 +27,8 @@ public sealed class MerchantDbContext(DbContextOptions<MerchantDbContext> option
 
     public DbSet<Refund> Refunds => Set<Refund>();
 
+    public DbSet<PaymentNotificationRecord> PaymentNotifications => Set<PaymentNotificationRecord>();
+
     public DbSet<Job> Jobs => Set<Job>();
 
     public DbSet<TradeEvent> TradeEvents => Set<TradeEvent>();

@@ -17,7 +17,13 @@ public static class MerchantTelemetry
 
     public static readonly Counter<long> Checkouts = Meter.CreateCounter<long>("merchant.checkouts", description: "Checkouts by outcome");
 
-    public static readonly Counter<long> Payments = Meter.CreateCounter<long>("merchant.payments", description: "Payment notifications by outcome");
+    public static readonly Counter<long> Payments = Meter.CreateCounter<long>("merchant.payments", description: "Payments by outcome");
+
+    public static readonly Counter<long> PaymentNotifications = Meter.CreateCounter<long>("merchant.payment.notifications",
+        description: "Provider notifications by provider and outcome (stored, duplicate, rejected)");
+
+    public static readonly Counter<long> ProviderCalls = Meter.CreateCounter<long>("merchant.payment.provider.calls",
+        description: "Payment provider calls by provider, operation and outcome");
 
     public static readonly Counter<long> Dispenses = Meter.CreateCounter<long>("merchant.dispenses", description: "Dispense results applied, by outcome");
 

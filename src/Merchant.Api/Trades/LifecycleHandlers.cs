@@ -150,22 +150,55 @@ public sealed class CloseOrderHandler(TradeStore trades, IPlatformApi platform, 
     public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Expires a trade whose payment window passed unpaid (DESIGN §2 rule 3).</summary>
-public sealed class ExpireTradeHandler(TradeStore trades, TradeService service, TimeProvider clock) : IJobHandler
+/// <summary>
+/// Expires a trade whose payment window passed unpaid (DESIGN §2 rule 3). The provider's payment is closed first and its
+/// answer applied: a payment made in time whose news had not reached us is kept; one made after the close is impossible.
+/// </summary>
+public sealed class ExpireTradeHandler(TradeStore trades, TradeService service, PaymentProviders providers, PaymentService payments,
+    TimeProvider clock) : IJobHandler
 {
     public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
     {
-        await trades.ChangeAsync(job.RequiredTradeId, Actors.Worker, trade =>
+        var trade = await trades.FindAsync(job.RequiredTradeId, cancellationToken);
+        if (trade is not { Status: TradeStatus.AwaitingPayment } || trade.PayBefore > clock.GetUtcNow())
+        {
+            return JobOutcome.Done;
+        }
+
+        var payment = await trades.Db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == trade.TradeId, cancellationToken);
+        if (payment is { Status: Payment.Pending or Payment.Failed })
+        {
+            var provider = providers.Of(payment);
+            var started = Stopwatch.GetTimestamp();
+            PaymentState state;
+            try
+            {
+                state = await provider.CloseAsync(payment.Ref, cancellationToken);
+            }
+            catch (PaymentProviderException e)
+            {
+                return JobOutcome.Retry(e.Message, TimeSpan.FromSeconds(5));
+            }
+
+            trades.Note(trade.TradeId, "payment_call", Actors.Worker, $"{provider.Name} close payment at pay_before", state.Status.ToString(), startedTimestamp: started);
+            await payments.ApplyPaymentAsync(provider.Name, state, "close at pay_before", cancellationToken);
+        }
+
+        await ExpireAsync(job.RequiredTradeId, cancellationToken);
+        return JobOutcome.Done;
+    }
+
+    // The provider could not be reached in time: the trade expires anyway; a payment arriving later is refunded as late.
+    public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => ExpireAsync(job.RequiredTradeId, cancellationToken);
+
+    private async Task ExpireAsync(string tradeId, CancellationToken cancellationToken) =>
+        await trades.ChangeAsync(tradeId, Actors.Worker, trade =>
         {
             if (trade.Status == TradeStatus.AwaitingPayment && trade.PayBefore <= clock.GetUtcNow())
             {
                 service.CloseUnpaid(trade, expire: true);
             }
         }, cancellationToken);
-        return JobOutcome.Done;
-    }
-
-    public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>
@@ -183,90 +216,6 @@ public sealed class CreateOrderRecoveryHandler(TradeStore trades, TimeProvider c
                 trade.Reject("checkout interrupted while creating the platform order", clock.GetUtcNow());
             }
         }, cancellationToken);
-        return JobOutcome.Done;
-    }
-
-    public Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Pays one line's refund through the provider under its deterministic key.</summary>
-public sealed class RefundHandler(TradeStore trades, PaymentProviders providers, TimeProvider clock) : IJobHandler
-{
-    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
-    {
-        var db = trades.Db;
-        var key = Refund.KeyFor(job.RequiredTradeId, job.RequiredLineId);
-        var refund = await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.RefundKey == key, cancellationToken);
-        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
-        if (refund is null || refund.Status == Refund.Succeeded)
-        {
-            return JobOutcome.Done;
-        }
-
-        if (payment is not { Status: Payment.Succeeded } || providers.Get(payment.Provider) is not { } provider)
-        {
-            return JobOutcome.Retry("no succeeded payment to refund");
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        ProviderRefund paid;
-        try
-        {
-            paid = await provider.RefundAsync(new RefundRequest(key, payment.ProviderPaymentId, refund.AmountFen, refund.Reason), cancellationToken);
-        }
-        catch (PaymentRefusedException e)
-        {
-            MerchantTelemetry.Refunds.Add(1, MerchantTelemetry.Tag("outcome", "refused"));
-            return JobOutcome.GiveUp(e.Message);
-        }
-
-        MerchantTelemetry.Refunds.Add(1, MerchantTelemetry.Tag("outcome", "paid"));
-
-        await trades.ChangeAsync(job.RequiredTradeId, Actors.Provider, async trade =>
-        {
-            var now = clock.GetUtcNow();
-            var row = await db.Refunds.SingleAsync(r => r.RefundKey == key, cancellationToken);
-            row.Status = Refund.Succeeded;
-            row.ProviderRefundId = paid.RefundId;
-            row.CompletedAt = now;
-            trade.RecordRefund(job.RequiredLineId, now);
-            trade.Settle(now);
-            trades.Note(trade.TradeId, "refund", Actors.Provider, $"refund {key} of {Hosting.Money.ToWire(refund.AmountFen)}", $"paid ({paid.RefundId})",
-                job.RequiredLineId, started);
-        }, cancellationToken);
-        return JobOutcome.Done;
-    }
-
-    public async Task OnDeadlineAsync(JobContext job, string lastError, CancellationToken cancellationToken) =>
-        await trades.ChangeAsync(job.RequiredTradeId, Actors.Worker, trade =>
-        {
-            trades.Note(trade.TradeId, "refund", Actors.Worker, $"refund of line {job.RequiredLineId} gave up", lastError, job.RequiredLineId);
-            if (trade.Line(job.RequiredLineId).Status == LineStatus.Failed)
-            {
-                trade.EscalateLine(job.RequiredLineId, $"refund failed: {lastError}", clock.GetUtcNow());
-                trade.Settle(clock.GetUtcNow());
-            }
-        }, cancellationToken);
-}
-
-/// <summary>Closes the provider's payment of a trade that will not be paid.</summary>
-public sealed class ClosePaymentHandler(TradeStore trades, PaymentProviders providers, TimeProvider clock) : IJobHandler
-{
-    public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
-    {
-        var db = trades.Db;
-        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
-        if (payment is not { Status: Payment.Pending or Payment.Failed } || providers.Get(payment.Provider) is not { } provider)
-        {
-            return JobOutcome.Done;
-        }
-
-        await provider.CloseAsync(payment.ProviderPaymentId, cancellationToken);
-        // Conditional, so a payment that succeeded meanwhile is never overwritten.
-        var now = clock.GetUtcNow();
-        await db.Payments
-            .Where(p => p.TradeId == job.RequiredTradeId && (p.Status == Payment.Pending || p.Status == Payment.Failed))
-            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, Payment.Closed).SetProperty(p => p.UpdatedAt, now), cancellationToken);
         return JobOutcome.Done;
     }
 

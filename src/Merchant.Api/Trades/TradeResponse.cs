@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Merchant.Api.Hosting;
 using Merchant.Api.Payments;
 using Merchant.Domain;
@@ -24,7 +25,11 @@ public sealed record TradeResponse(
     public string? CustomerRef { get; init; }
 }
 
-public sealed record PaymentView(string Provider, string Status, string PaymentId);
+public sealed record PaymentView(string Provider, string Status, string PaymentId)
+{
+    /// <summary>What the storefront shows the customer while the trade awaits payment (API.md <c>payment.action</c>).</summary>
+    public PaymentAction? Action { get; init; }
+}
 
 public sealed record LineView(int LineId, long ProductId, string Name, string Price, string Status)
 {
@@ -47,7 +52,12 @@ public static class TradeMapping
             trade.PlatformOrderId,
             trade.CreatedAt,
             trade.PayBefore,
-            payment is null ? null : new PaymentView(payment.Provider, payment.Status, payment.ProviderPaymentId),
+            payment is null ? null : new PaymentView(payment.Provider, payment.Status, payment.ProviderPaymentId)
+            {
+                Action = trade.Status == TradeStatus.AwaitingPayment && payment.Status is Payment.Pending or Payment.Failed && payment.Action is { } action
+                    ? JsonSerializer.Deserialize<PaymentAction>(action, WireJson.Options)
+                    : null,
+            },
             [.. trade.Lines.OrderBy(l => l.LineId).Select(ToView)])
         {
             StatusReason = trade.StatusReason,

@@ -8,8 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace Merchant.Api.Trades;
 
-public sealed class TradeService(TradeStore trades, CatalogService catalog, TimeProvider clock, IOptions<OrdersOptions> orders)
+public sealed class TradeService(TradeStore trades, CatalogService catalog, TimeProvider clock)
 {
+    /// <summary>How long the provider's close may keep failing before the platform order is closed without it.</summary>
+    public static readonly TimeSpan ClosePaymentDeadline = TimeSpan.FromMinutes(1);
+
     public async Task<TradeResponse> GetAsync(string tradeId, CancellationToken cancellationToken)
     {
         var trade = await trades.FindAsync(tradeId, cancellationToken) ?? throw ApiProblem.NotFound($"Trade {tradeId}");
@@ -26,7 +29,7 @@ public sealed class TradeService(TradeStore trades, CatalogService catalog, Time
         return await GetAsync(tradeId, cancellationToken);
     }
 
-    /// <summary>Cancel or expire, and the jobs that tell the platform and the provider.</summary>
+    /// <summary>Cancel or expire, and the job that closes the provider's payment and then the platform order (WECHATPAY §6.4).</summary>
     public void CloseUnpaid(Trade trade, bool expire)
     {
         var now = clock.GetUtcNow();
@@ -42,9 +45,8 @@ public sealed class TradeService(TradeStore trades, CatalogService catalog, Time
 
         if (before != trade.Status)
         {
-            var db = trades.Db;
-            db.Enqueue(JobKinds.CloseOrder, now, orders.Value.PlatformOrderLifetime, trade.TradeId, dedupeKey: $"close:{trade.TradeId}");
-            db.Enqueue(JobKinds.ClosePayment, now, TimeSpan.FromHours(1), trade.TradeId, dedupeKey: $"close-payment:{trade.TradeId}");
+            // Closed at the provider first: once the platform order is gone, nobody may still be able to pay.
+            trades.Db.Enqueue(JobKinds.ClosePayment, now, ClosePaymentDeadline, trade.TradeId, dedupeKey: $"close-payment:{trade.TradeId}");
         }
     }
 }

@@ -259,7 +259,7 @@ public sealed class InvariantChecker(string connectionString, HttpClient simulat
                 violations.Add(new("refund_for_dispensed_item", Name(line), $"line dispensed with refund rows {Describe(refunds)}"));
             }
 
-            if (refunds.Count > 0 && line.Status is not ("refunded" or "failed" or "needs_attention" or "cancelled"))
+            if (refunds.Count > 0 && line.Status is not ("refunded" or "refunding" or "failed" or "needs_attention" or "cancelled"))
             {
                 violations.Add(new("refund_without_evidence", Name(line), $"refund rows {Describe(refunds)} for a {line.Status} line"));
             }

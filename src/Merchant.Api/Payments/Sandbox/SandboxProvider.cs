@@ -2,83 +2,144 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Merchant.Api.Hosting;
-using Merchant.Api.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Merchant.Api.Payments.Sandbox;
 
 /// <summary>
-/// A payment provider that lives in our database: it takes payments the sandbox pay endpoint plays,
-/// signs its notifications with HMAC-SHA256, and pays each refund key once.
+/// A payment provider that lives in our database (its own tables, written by its own statements, as a real provider's
+/// books are its own): it takes payments the sandbox pay endpoint plays, signs its notifications with HMAC-SHA256,
+/// and pays each refund key once, at once.
 /// </summary>
-public sealed class SandboxProvider(MerchantDbContext db, TimeProvider clock, SandboxSigner signer) : IPaymentProvider
+public sealed class SandboxProvider(NpgsqlDataSource dataSource, TimeProvider clock, SandboxSigner signer) : IPaymentProvider
 {
     public const string ProviderName = "sandbox";
     public const string SignatureHeader = "X-Sandbox-Signature";
 
     public string Name => ProviderName;
 
-    public Task<ProviderPayment> CreateAsync(PaymentRequest request, CancellationToken cancellationToken)
+    public bool JsapiNeedsOpenId => false;
+
+    public async Task<OpenedPayment> OpenAsync(PaymentRequest request, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var payment = new SandboxPayment
-        {
-            PaymentId = $"sbx_{request.TradeId}",
-            TradeId = request.TradeId,
-            AmountFen = request.AmountFen,
-            Status = "open",
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        // Saved with the caller's unit of work, like the trade it belongs to.
-        db.SandboxPayments.Add(payment);
-        return Task.FromResult(new ProviderPayment(payment.PaymentId));
+        var paymentId = $"sbx_{request.TradeId}";
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO sandbox_payments (payment_id, trade_id, amount_fen, status, created_at, updated_at)
+            VALUES ($1, $2, $3, 'open', $4, $4)
+            ON CONFLICT (payment_id) DO NOTHING
+            """);
+        command.Parameters.Add(new() { Value = paymentId });
+        command.Parameters.Add(new() { Value = request.TradeId });
+        command.Parameters.Add(new() { Value = request.AmountFen });
+        command.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return new OpenedPayment(paymentId, new PaymentAction(PaymentAction.Sandbox));
     }
 
-    public async Task CloseAsync(string paymentId, CancellationToken cancellationToken) =>
-        await db.Database.ExecuteSqlAsync(
-            $"UPDATE sandbox_payments SET status = 'closed', updated_at = {clock.GetUtcNow()} WHERE payment_id = {paymentId} AND status = 'open'",
-            cancellationToken);
+    public async Task<PaymentState> QueryAsync(PaymentRef payment, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT status, amount_fen, updated_at FROM sandbox_payments WHERE payment_id = $1");
+        command.Parameters.Add(new() { Value = payment.PaymentId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new PaymentState(payment.TradeId, ProviderPaymentStatus.Unknown);
+        }
 
-    public async Task<ProviderRefund> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
+        var status = reader.GetString(0) switch
+        {
+            "paid" => ProviderPaymentStatus.Succeeded,
+            "failed" => ProviderPaymentStatus.Failed,
+            "closed" => ProviderPaymentStatus.Closed,
+            _ => ProviderPaymentStatus.Pending,
+        };
+        return new PaymentState(payment.TradeId, status)
+        {
+            TransactionId = status == ProviderPaymentStatus.Succeeded ? payment.PaymentId : null,
+            PaidFen = status == ProviderPaymentStatus.Succeeded ? reader.GetInt64(1) : null,
+            PaidAt = status == ProviderPaymentStatus.Succeeded ? reader.GetFieldValue<DateTimeOffset>(2) : null,
+        };
+    }
+
+    public async Task<PaymentState> CloseAsync(PaymentRef payment, CancellationToken cancellationToken)
+    {
+        await using (var command = dataSource.CreateCommand(
+            "UPDATE sandbox_payments SET status = 'closed', updated_at = $2 WHERE payment_id = $1 AND status IN ('open', 'failed')"))
+        {
+            command.Parameters.Add(new() { Value = payment.PaymentId });
+            command.Parameters.Add(new() { Value = clock.GetUtcNow() });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // A payment made before the close stays paid: the caller treats that as a late payment.
+        return await QueryAsync(payment, cancellationToken);
+    }
+
+    public async Task<RefundState> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
     {
         // One statement: the key's primary key makes a retried refund a no-op, and refunds never exceed the payment.
-        var refundId = $"sbr_{Guid.NewGuid():N}";
-        await db.Database.ExecuteSqlAsync($"""
+        await using (var command = dataSource.CreateCommand("""
             INSERT INTO sandbox_refunds (refund_key, payment_id, refund_id, amount_fen, created_at)
-            SELECT {request.RefundKey}, p.payment_id, {refundId}, {request.AmountFen}, {clock.GetUtcNow()}
+            SELECT $1, p.payment_id, $3, $4, $5
             FROM sandbox_payments p
-            WHERE p.payment_id = {request.PaymentId} AND p.status = 'paid'
-              AND (SELECT coalesce(sum(r.amount_fen), 0) FROM sandbox_refunds r WHERE r.payment_id = p.payment_id) + {request.AmountFen} <= p.amount_fen
+            WHERE p.payment_id = $2 AND p.status = 'paid'
+              AND (SELECT coalesce(sum(r.amount_fen), 0) FROM sandbox_refunds r WHERE r.payment_id = p.payment_id) + $4 <= p.amount_fen
             ON CONFLICT (refund_key) DO NOTHING
-            """, cancellationToken);
-        var paid = await db.SandboxRefunds.AsNoTracking()
-            .Where(r => r.RefundKey == request.RefundKey)
-            .Select(r => r.RefundId)
-            .SingleOrDefaultAsync(cancellationToken);
-        return paid is null
-            ? throw new PaymentRefusedException($"Sandbox refused refund {request.RefundKey}: payment not paid or refunds would exceed it.")
-            : new ProviderRefund(paid);
+            """))
+        {
+            command.Parameters.Add(new() { Value = request.RefundKey });
+            command.Parameters.Add(new() { Value = request.PaymentId });
+            command.Parameters.Add(new() { Value = $"sbr_{Guid.NewGuid():N}" });
+            command.Parameters.Add(new() { Value = request.AmountFen });
+            command.Parameters.Add(new() { Value = clock.GetUtcNow() });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var state = await QueryRefundAsync(request, cancellationToken);
+        return state.Status == ProviderRefundStatus.Unknown
+            ? state with { Status = ProviderRefundStatus.Closed, Detail = "the sandbox refused: the payment is not paid, or refunds would exceed it" }
+            : state;
     }
 
-    public PaymentNotification? ReadNotification(string body, IHeaderDictionary headers)
+    public async Task<RefundState> QueryRefundAsync(RefundRequest request, CancellationToken cancellationToken)
     {
-        if (!signer.Verify(body, headers[SignatureHeader].ToString()))
+        await using var command = dataSource.CreateCommand("SELECT refund_id FROM sandbox_refunds WHERE refund_key = $1");
+        command.Parameters.Add(new() { Value = request.RefundKey });
+        return await command.ExecuteScalarAsync(cancellationToken) is string refundId
+            ? new RefundState(request.RefundKey, ProviderRefundStatus.Succeeded) { RefundId = refundId }
+            : new RefundState(request.RefundKey, ProviderRefundStatus.Unknown);
+    }
+
+    public NotificationReading ReadNotification(byte[] body, IHeaderDictionary headers)
+    {
+        var text = Encoding.UTF8.GetString(body);
+        if (!signer.Verify(text, headers[SignatureHeader].ToString()))
         {
-            return null;
+            return NotificationReading.Reject("signature does not verify");
         }
 
         try
         {
-            var message = JsonSerializer.Deserialize<SandboxNotification>(body, WireJson.Options);
-            return message is null || string.IsNullOrEmpty(message.PaymentId) || string.IsNullOrEmpty(message.TradeId)
-                ? null
-                : new PaymentNotification(message.PaymentId, message.TradeId, message.Status == "succeeded", message.AmountFen);
+            var message = JsonSerializer.Deserialize<SandboxNotification>(text, WireJson.Options);
+            if (message is null || string.IsNullOrEmpty(message.PaymentId) || string.IsNullOrEmpty(message.TradeId))
+            {
+                return NotificationReading.Reject("not a sandbox payment notification");
+            }
+
+            var succeeded = message.Status == "succeeded";
+            return NotificationReading.Accept(new ProviderNotification($"{message.PaymentId}:{message.Status}", message.TradeId)
+            {
+                Payment = new PaymentState(message.TradeId, succeeded ? ProviderPaymentStatus.Succeeded : ProviderPaymentStatus.Failed)
+                {
+                    TransactionId = succeeded ? message.PaymentId : null,
+                    PaidFen = succeeded ? message.AmountFen : null,
+                },
+            });
         }
         catch (JsonException)
         {
-            return null;
+            return NotificationReading.Reject("not JSON");
         }
     }
 }
