@@ -88,8 +88,8 @@ public class VectorTests
         notification.CreateTime.ShouldBe(DateTimeOffset.Parse("2026-11-22T09:49:03+08:00"));
         notification.Transaction.ShouldBe(Transactions.Read(V("notification", "decrypted")));
         notification.Transaction.ShouldBe(new WeChatPayTransaction(
-            "wxd678efh567hg6787", "1230000109", "20261122014815000000000001", "4200002026112212345678901234", "NATIVE",
-            WeChatPayTradeState.Success, "支付成功", DateTimeOffset.Parse("2026-11-22T09:49:02+08:00"),
+            "wxd678efh567hg6787", "1230000109", "20261122014815000000000001", WeChatPayTradeState.Success,
+            "4200002026112212345678901234", "NATIVE", "支付成功", DateTimeOffset.Parse("2026-11-22T09:49:02+08:00"),
             new WeChatPayPayer("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), new WeChatPayTransactionAmount(1150, 1150, "CNY", "CNY")));
     }
 

@@ -21,22 +21,25 @@ public sealed record JsapiPayParameters(
     [property: JsonPropertyName("signType")] string SignType,
     [property: JsonPropertyName("paySign")] string PaySign);
 
-/// <summary>A payment as WeChat Pay reports it, from a query or a <c>TRANSACTION.SUCCESS</c> notification. Amounts are in fen.</summary>
+/// <summary>
+/// A payment as WeChat Pay reports it, from a query or a <c>TRANSACTION.SUCCESS</c> notification; amounts are in fen.
+/// Parameters without a default must be in the JSON, or the answer counts as malformed.
+/// </summary>
 public sealed record WeChatPayTransaction(
     [property: JsonPropertyName("appid")] string AppId,
     [property: JsonPropertyName("mchid")] string MchId,
     string OutTradeNo,
-    string? TransactionId,
-    string? TradeType,
     WeChatPayTradeState TradeState,
-    string? TradeStateDesc,
-    DateTimeOffset? SuccessTime,
-    WeChatPayPayer? Payer,
-    WeChatPayTransactionAmount? Amount);
+    string? TransactionId = null,
+    string? TradeType = null,
+    string? TradeStateDesc = null,
+    DateTimeOffset? SuccessTime = null,
+    WeChatPayPayer? Payer = null,
+    WeChatPayTransactionAmount? Amount = null);
 
-public sealed record WeChatPayPayer([property: JsonPropertyName("openid")] string? OpenId);
+public sealed record WeChatPayPayer([property: JsonPropertyName("openid")] string? OpenId = null);
 
-public sealed record WeChatPayTransactionAmount(long Total, long? PayerTotal, string? Currency, string? PayerCurrency);
+public sealed record WeChatPayTransactionAmount(long Total, long? PayerTotal = null, string? Currency = null, string? PayerCurrency = null);
 
 /// <summary><c>trade_state</c>; the last three belong to code-scanning payments. A state this SDK does not know reads as <see cref="Unknown"/>.</summary>
 public enum WeChatPayTradeState

@@ -10,15 +10,15 @@ public sealed record RefundRequest(string OutTradeNo, string OutRefundNo, long R
 public sealed record WeChatPayRefund(
     string RefundId,
     string OutRefundNo,
-    string? TransactionId,
-    string? OutTradeNo,
-    string? Channel,
     WeChatPayRefundStatus Status,
-    DateTimeOffset? SuccessTime,
-    DateTimeOffset? CreateTime,
-    WeChatPayRefundAmount? Amount);
+    string? TransactionId = null,
+    string? OutTradeNo = null,
+    string? Channel = null,
+    DateTimeOffset? SuccessTime = null,
+    DateTimeOffset? CreateTime = null,
+    WeChatPayRefundAmount? Amount = null);
 
-public sealed record WeChatPayRefundAmount(long Total, long Refund, long? PayerTotal, long? PayerRefund, string? Currency);
+public sealed record WeChatPayRefundAmount(long Total, long Refund, long? PayerTotal = null, long? PayerRefund = null, string? Currency = null);
 
 /// <summary><c>ABNORMAL</c> is not final (it needs a person); <c>CLOSED</c> means the refund failed.</summary>
 public enum WeChatPayRefundStatus

@@ -18,12 +18,12 @@ public sealed record WeChatPayRefundNotification(string Id, string EventType, Da
 public sealed record WeChatPayRefundNotice(
     [property: JsonPropertyName("mchid")] string MchId,
     string OutTradeNo,
-    string? TransactionId,
     string OutRefundNo,
     string RefundId,
     WeChatPayRefundStatus RefundStatus,
-    DateTimeOffset? SuccessTime,
-    WeChatPayRefundAmount? Amount);
+    string? TransactionId = null,
+    DateTimeOffset? SuccessTime = null,
+    WeChatPayRefundAmount? Amount = null);
 
 /// <summary>Why a notification was refused; every one of them is answered 401 and stored nowhere.</summary>
 public enum WeChatPayNotificationFailure
@@ -56,4 +56,5 @@ public sealed record WeChatPayNotificationResult(WeChatPayNotification? Notifica
     }
 }
 
-internal sealed record NotificationBody(string Id, DateTimeOffset? CreateTime, string EventType, string? ResourceType, string? Summary, EncryptedResource Resource);
+internal sealed record NotificationBody(
+    string Id, string EventType, EncryptedResource Resource, DateTimeOffset? CreateTime = null, string? ResourceType = null, string? Summary = null);
