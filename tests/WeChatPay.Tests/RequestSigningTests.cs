@@ -12,9 +12,7 @@ public class RequestSigningTests
     [Fact]
     public async Task Signs_the_exact_bytes_it_sends_even_with_chinese_and_plus_signs_in_the_body()
     {
-        var clock = ManualClock.AtVectorTime();
-        var handler = StubHandler.Answering(_ => WeChatPayServer.Signed(clock, """{"code_url":"weixin://wxpay/bizpayurl?pr=x"}"""));
-        var sdk = TestSdk.Create(handler, clock: clock);
+        var (sdk, handler) = TestSdk.AnsweringSigned("""{"code_url":"weixin://wxpay/bizpayurl?pr=x"}""");
 
         await sdk.Client.CreateNativePrepayAsync(new NativePrepayRequest("T20261122000001", "可口可乐 330ml + 雪碧", 300, PayBefore));
 
@@ -27,9 +25,7 @@ public class RequestSigningTests
     [Fact]
     public async Task Signs_the_path_as_escaped_on_the_wire()
     {
-        var clock = ManualClock.AtVectorTime();
-        var handler = StubHandler.Answering(_ => WeChatPayServer.Signed(clock, Transactions.NotPaid));
-        var sdk = TestSdk.Create(handler, clock: clock);
+        var (sdk, handler) = TestSdk.AnsweringSigned(Transactions.NotPaid);
 
         await sdk.Client.QueryByOutTradeNoAsync("T-2026|11*22_x");
 
@@ -41,9 +37,7 @@ public class RequestSigningTests
     [Fact]
     public async Task Sends_the_authorization_scheme_accept_json_and_a_user_agent()
     {
-        var clock = ManualClock.AtVectorTime();
-        var handler = StubHandler.Answering(_ => WeChatPayServer.Signed(clock, Transactions.NotPaid));
-        var sdk = TestSdk.Create(handler, clock: clock);
+        var (sdk, handler) = TestSdk.AnsweringSigned(Transactions.NotPaid);
 
         await sdk.Client.QueryByOutTradeNoAsync("T20261122000001");
 
@@ -58,9 +52,7 @@ public class RequestSigningTests
     [Fact]
     public async Task Makes_each_nonce_32_random_alphanumerics()
     {
-        var clock = ManualClock.AtVectorTime();
-        var handler = StubHandler.Answering(_ => WeChatPayServer.Signed(clock, Transactions.NotPaid));
-        var sdk = TestSdk.Create(handler, clock: clock);
+        var (sdk, handler) = TestSdk.AnsweringSigned(Transactions.NotPaid);
 
         await sdk.Client.QueryByOutTradeNoAsync("T20261122000001");
         await sdk.Client.QueryByOutTradeNoAsync("T20261122000001");

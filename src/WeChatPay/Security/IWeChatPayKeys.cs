@@ -30,16 +30,10 @@ internal sealed class WeChatPayKeyStore(WeChatPayPublicKey publicKey, PlatformCe
 /// <summary>The WeChat Pay public key of public key mode, read once from <c>PublicKeyPath</c>.</summary>
 internal sealed class WeChatPayPublicKey(IOptions<WeChatPayOptions> options) : IDisposable
 {
-    private readonly Lazy<RSA?> _key = new(() => options.Value.HasPublicKey ? PemKeys.LoadPublicKey(options.Value.PublicKeyPath) : null);
+    private readonly string _id = options.Value.PublicKeyId;
+    private readonly RSA? _key = options.Value.HasPublicKey ? PemKeys.LoadPublicKey(options.Value.PublicKeyPath) : null;
 
-    public RSA? Find(string serial) =>
-        options.Value.HasPublicKey && string.Equals(serial, options.Value.PublicKeyId, StringComparison.Ordinal) ? _key.Value : null;
+    public RSA? Find(string serial) => _key is not null && string.Equals(serial, _id, StringComparison.Ordinal) ? _key : null;
 
-    public void Dispose()
-    {
-        if (_key.IsValueCreated)
-        {
-            _key.Value?.Dispose();
-        }
-    }
+    public void Dispose() => _key?.Dispose();
 }

@@ -6,18 +6,13 @@ namespace WeChatPay;
 /// <summary>Signs with the merchant API private key (SHA256withRSA, PKCS#1 v1.5), read once from <c>PrivateKeyPath</c>.</summary>
 internal sealed class MerchantSigner(IOptions<WeChatPayOptions> options) : IDisposable
 {
-    private readonly Lazy<RSA> _key = new(() => PemKeys.LoadPrivateKey(options.Value.PrivateKeyPath));
+    // Read when the client is built, so the first payment's attempt timeout is not spent on disk and parsing.
+    private readonly RSA _key = PemKeys.LoadPrivateKey(options.Value.PrivateKeyPath);
 
     public string Sign(ReadOnlySpan<byte> message) =>
-        Convert.ToBase64String(_key.Value.SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        Convert.ToBase64String(_key.SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
-    public void Dispose()
-    {
-        if (_key.IsValueCreated)
-        {
-            _key.Value.Dispose();
-        }
-    }
+    public void Dispose() => _key.Dispose();
 }
 
 /// <summary>The 32 alphanumerics that make each signature unique; a seam so tests can pin them.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -51,6 +52,14 @@ internal sealed class TestSdk
 
         // Left for the collector: a client outlives no test, and disposing here would cut a call still running.
         return new TestSdk(services.BuildServiceProvider());
+    }
+
+    /// <summary>A client whose every call WeChat Pay answers with <paramref name="body"/>, signed at the vectors' time.</summary>
+    public static (TestSdk Sdk, StubHandler Handler) AnsweringSigned(string body, HttpStatusCode status = HttpStatusCode.OK, Action<WeChatPayOptions>? configure = null)
+    {
+        var clock = ManualClock.AtVectorTime();
+        var handler = StubHandler.Answering(_ => WeChatPayServer.Signed(clock, body, status));
+        return (Create(handler, configure, clock), handler);
     }
 
     public static void Configure(WeChatPayOptions options, Action<WeChatPayOptions>? configure = null)
