@@ -66,9 +66,10 @@ public class SecretsTests
         await sdk.Client.QueryByOutTradeNoAsync("20261122014815000000000001");
         await Should.ThrowAsync<WeChatPayException>(() => sdk.Client.QueryByOutTradeNoAsync("20261122014815000000000001"));
         await Should.ThrowAsync<WeChatPayException>(() => sdk.Client.QueryByOutTradeNoAsync("20261122014815000000000001"));
-        (await sdk.Notifications.ReadAsync(headers, Encoding.UTF8.GetBytes(body))).Succeeded.ShouldBeTrue();
-        (await sdk.Notifications.ReadAsync(headers, Encoding.UTF8.GetBytes(body.Replace("test", "tost")))).Succeeded.ShouldBeFalse();
+        var accepted = await sdk.Notifications.ReadAsync(headers, Encoding.UTF8.GetBytes(body));
+        var refused = await sdk.Notifications.ReadAsync(headers, Encoding.UTF8.GetBytes(body.Replace("test", "tost")));
 
+        (accepted.Succeeded, refused.Succeeded).ShouldBe((true, false));
         var text = logs.AllText;
         text.ShouldContain("transactions.query");
         text.ShouldContain("20261122014815000000000001");

@@ -1,5 +1,6 @@
 namespace WeChatPay;
 
+/// <summary>What a failed WeChat Pay call means for the caller (§5); the WeChat code itself is on the exception.</summary>
 public enum WeChatPayErrorCategory
 {
     Unknown = 0,

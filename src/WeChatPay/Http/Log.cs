@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "WeChat Pay platform certificates could not be refreshed; keeping {Count} known")]
     public static partial void CertificateRefreshFailed(ILogger logger, Exception error, int count);
 
+    /// <summary>A serial is whatever the sender chose: a bounded excerpt is enough to recognise it.</summary>
+    public static string? Excerpt(string? serial) => serial is { Length: > 64 } ? serial[..64] : serial;
+
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning,
         Message = "WeChat Pay notification {NotificationId} refused: {Failure}, serial {Serial}")]
     public static partial void NotificationRefused(ILogger logger, string? notificationId, WeChatPayNotificationFailure failure, string? serial);

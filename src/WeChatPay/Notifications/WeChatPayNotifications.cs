@@ -66,8 +66,7 @@ public sealed class WeChatPayNotifications(WeChatPaySignatureVerifier verifier, 
 
     private WeChatPayNotificationResult Refused(string? id, WeChatPaySignatureHeaders headers, WeChatPayNotificationFailure failure, string reason)
     {
-        // The serial may be anything a sender chose: a bounded excerpt is enough to recognise it.
-        Log.NotificationRefused(logger, id, failure, headers.Serial is { Length: > 64 } serial ? serial[..64] : headers.Serial);
+        Log.NotificationRefused(logger, id, failure, Log.Excerpt(headers.Serial));
         return new WeChatPayNotificationResult(null, failure, reason);
     }
 

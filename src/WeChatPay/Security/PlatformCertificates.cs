@@ -53,7 +53,7 @@ internal sealed class PlatformCertificates(IServiceProvider services, TimeProvid
         try
         {
             var certificates = await services.GetRequiredService<PlatformCertificateDownloader>().DownloadAsync(CancellationToken.None).ConfigureAwait(false);
-            var known = certificates.ToDictionary(
+            var known = certificates.DistinctBy(certificate => certificate.SerialNo, StringComparer.OrdinalIgnoreCase).ToDictionary(
                 certificate => certificate.SerialNo,
                 certificate => new Known(certificate.Certificate.GetRSAPublicKey()!, certificate.NotAfter),
                 StringComparer.OrdinalIgnoreCase);

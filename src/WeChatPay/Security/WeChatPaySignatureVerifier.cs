@@ -17,9 +17,8 @@ public enum WeChatPayVerification
 }
 
 /// <summary>
-/// Checks that WeChat Pay signed an answer or a notification (§2): all four headers, a timestamp within 5 minutes of our
-/// clock, and SHA256withRSA over <c>TIMESTAMP\nNONCE\nBODY\n</c> of the raw body by the key the serial names.
-/// Hostile input gives a result, never an exception.
+/// Checks that WeChat Pay signed an answer or a notification (§2) — all four headers, a timestamp within 5 minutes, and
+/// SHA256withRSA over <c>TIMESTAMP\nNONCE\nBODY\n</c> of the raw body by the key the serial names — answering a verdict, never an exception.
 /// </summary>
 public sealed class WeChatPaySignatureVerifier(IWeChatPayKeys keys, TimeProvider time)
 {

@@ -79,7 +79,7 @@ internal sealed class ResponseHandler(WeChatPaySignatureVerifier verifier, TimeP
             var verification = await verifier.VerifyAsync(headers, body, cancellationToken).ConfigureAwait(false);
             if (verification != WeChatPayVerification.Valid)
             {
-                Log.AnswerUnverified(logger, call.Name, verification, headers.Serial);
+                Log.AnswerUnverified(logger, call.Name, verification, Log.Excerpt(headers.Serial));
                 throw new WeChatPayException(call.Name, WeChatPayErrorCategory.Unverified, "",
                     $"The answer's WeChat Pay signature did not verify ({verification}); query before acting.", status, outcomeUnknown: true);
             }
