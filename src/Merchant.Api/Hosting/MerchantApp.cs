@@ -10,6 +10,7 @@ using Merchant.Api.Jobs;
 using Merchant.Api.Ops;
 using Merchant.Api.Payments;
 using Merchant.Api.Payments.Sandbox;
+using Merchant.Api.Payments.WeChatPay;
 using Merchant.Api.Persistence;
 using Merchant.Api.Pickups;
 using Merchant.Api.PlatformNotify;
@@ -105,6 +106,7 @@ public static class MerchantApp
         services.AddScoped<PickupService>();
         services.AddScoped<PaymentService>();
         services.AddScoped<IPaymentProvider, SandboxProvider>();
+        services.AddWeChatPayProvider(configuration);
         services.AddScoped<PaymentProviders>();
         services.AddScoped<Dispatcher>();
         services.AddScoped<DispenseResults>();

@@ -29,4 +29,10 @@ public sealed record MachineSummaryView(string MachineNo, IReadOnlyDictionary<st
 
 public sealed record StuckWork(int JobsPastDeadline, int JobsGivenUp, int LinesNeedingAttention, IReadOnlyList<JobView> OldestJobs);
 
-public sealed record MoneyToday(string Taken, string Refunded, string Currency);
+public sealed record MoneyToday(string Taken, string Refunded, string Currency)
+{
+    /// <summary>Per payment provider: paid and refunded today, and refunds the provider took and has not confirmed (any day).</summary>
+    public IReadOnlyDictionary<string, ProviderMoney> ByProvider { get; init; } = new Dictionary<string, ProviderMoney>();
+}
+
+public sealed record ProviderMoney(string Paid, string Refunding, string Refunded);

@@ -174,14 +174,25 @@ public sealed class OpsService(
         var oldest = await db.Jobs.AsNoTracking().Where(j => j.Status == Job.Pending && j.RunAt < now).OrderBy(j => j.RunAt).Take(10)
             .Select(j => new JobView(j.JobId, j.Kind, j.TradeId, j.LineId, j.Status, j.Attempts, j.RunAt, j.Deadline, j.LastError))
             .ToListAsync(cancellationToken);
-        var taken = await db.Payments.AsNoTracking().Where(p => p.Status == Payment.Succeeded && p.PaidAt >= dayStart).SumAsync(p => p.AmountFen, cancellationToken);
-        var refunded = await db.Refunds.AsNoTracking().Where(r => r.Status == Refund.Succeeded && r.CompletedAt >= dayStart).SumAsync(r => r.AmountFen, cancellationToken);
+        var paid = await db.Payments.AsNoTracking().Where(p => p.Status == Payment.Succeeded && p.PaidAt >= dayStart)
+            .GroupBy(p => p.Provider).Select(g => new { Provider = g.Key, Fen = g.Sum(p => p.PaidFen ?? p.AmountFen) }).ToListAsync(cancellationToken);
+        var refunds = await db.Refunds.AsNoTracking()
+            .Where(r => r.Status == Refund.Requested || (r.Status == Refund.Succeeded && r.CompletedAt >= dayStart))
+            .Join(db.Payments, r => r.TradeId, p => p.TradeId, (r, p) => new { p.Provider, r.Status, r.AmountFen })
+            .GroupBy(r => new { r.Provider, r.Status }).Select(g => new { g.Key.Provider, g.Key.Status, Fen = g.Sum(r => r.AmountFen) })
+            .ToListAsync(cancellationToken);
+        var taken = paid.Sum(p => p.Fen);
+        var refunded = refunds.Where(r => r.Status == Refund.Succeeded).Sum(r => r.Fen);
+        var byProvider = paid.Select(p => p.Provider).Union(refunds.Select(r => r.Provider)).Order().ToDictionary(name => name, name => new ProviderMoney(
+            Money.ToWire(paid.Where(p => p.Provider == name).Sum(p => p.Fen)),
+            Money.ToWire(refunds.Where(r => r.Provider == name && r.Status == Refund.Requested).Sum(r => r.Fen)),
+            Money.ToWire(refunds.Where(r => r.Provider == name && r.Status == Refund.Succeeded).Sum(r => r.Fen))));
         var machines = byMachine.GroupBy(m => m.MachineNo).OrderBy(g => g.Key)
             .Select(g => new MachineSummaryView(g.Key, g.ToDictionary(x => x.Status.ToWire(), x => x.Count),
                 dispensing.FirstOrDefault(d => d.MachineNo == g.Key) is { } d ? $"{d.TradeId}/{d.LineId}" : null))
             .ToList();
         return new Summary(now, byStatus.ToDictionary(s => s.Key.ToWire(), s => s.Count), machines,
-            new StuckWork(pastDeadline, gaveUp, attention, oldest), new MoneyToday(Money.ToWire(taken), Money.ToWire(refunded), Trade.DefaultCurrency));
+            new StuckWork(pastDeadline, gaveUp, attention, oldest), new MoneyToday(Money.ToWire(taken), Money.ToWire(refunded), Trade.DefaultCurrency) { ByProvider = byProvider });
     }
 
     public async Task<IReadOnlyList<JobView>> JobsAsync(string status, CancellationToken cancellationToken) =>

@@ -34,7 +34,7 @@ public interface IPaymentProvider
     Task<RefundState> QueryRefundAsync(RefundRequest request, CancellationToken cancellationToken);
 
     /// <summary>Verifies and reads a notification; never throws on hostile input.</summary>
-    NotificationReading ReadNotification(byte[] body, IHeaderDictionary headers);
+    Task<NotificationReading> ReadNotificationAsync(byte[] body, IHeaderDictionary headers, CancellationToken cancellationToken);
 }
 
 /// <summary>How a customer pays: <c>native</c> (a QR code) or <c>jsapi</c> (inside WeChat, which needs the payer's openid).</summary>
@@ -157,7 +157,7 @@ public sealed class PaymentProviderException(string message, Exception? inner = 
 public sealed class PaymentsOptions
 {
     /// <summary>The names <c>Payments:Provider</c> may take: one per <see cref="IPaymentProvider"/> registered.</summary>
-    public static readonly IReadOnlyList<string> Implemented = [SandboxProvider.ProviderName];
+    public static readonly IReadOnlyList<string> Implemented = [SandboxProvider.ProviderName, WeChatPay.WeChatPayProvider.ProviderName];
 
     public string Provider { get; set; } = "Sandbox";
 

@@ -30,7 +30,7 @@ public sealed partial class PaymentsController(PaymentProviders providers, Payme
         using var buffer = new MemoryStream();
         await Request.Body.CopyToAsync(buffer, cancellationToken);
         var body = buffer.ToArray();
-        var reading = provided.ReadNotification(body, Request.Headers);
+        var reading = await provided.ReadNotificationAsync(body, Request.Headers, cancellationToken);
         if (reading.Notification is not { } notification)
         {
             LogRejected(logger, provided.Name, reading.Rejected ?? "unreadable");

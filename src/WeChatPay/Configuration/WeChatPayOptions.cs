@@ -7,6 +7,9 @@ public sealed class WeChatPayOptions
 {
     public const string SectionName = "Payments:WeChatPay";
 
+    /// <summary>False in an application that takes no WeChat payments: nothing is checked at start, and every call fails.</summary>
+    public bool Enabled { get; set; } = true;
+
     public string BaseUrl { get; set; } = "https://api.mch.weixin.qq.com";
 
     public string MchId { get; set; } = "";
@@ -30,6 +33,7 @@ public sealed class WeChatPayOptions
     /// <summary>Also trust downloaded platform certificates while a public key is configured, for the days of a switch between the two.</summary>
     public bool UsePlatformCertificates { get; set; }
 
+    /// <summary>Where WeChat Pay posts notifications; a request may name its own instead.</summary>
     public string NotifyUrl { get; set; } = "";
 
     /// <summary>Per attempt, the whole answer included.</summary>

@@ -9,6 +9,11 @@ internal sealed class WeChatPayOptionsValidator : IValidateOptions<WeChatPayOpti
 
     public ValidateOptionsResult Validate(string? name, WeChatPayOptions options)
     {
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         List<string> failures = [];
         Require(failures, IsHttpUrl(options.BaseUrl), "BaseUrl must be an absolute http(s) URL.");
         Require(failures, !string.IsNullOrWhiteSpace(options.MchId), "MchId is required.");
@@ -24,7 +29,7 @@ internal sealed class WeChatPayOptionsValidator : IValidateOptions<WeChatPayOpti
             Require(failures, PemKeys.IsPublicKey(options.PublicKeyPath), "PublicKeyPath must name a readable RSA public key PEM (BEGIN PUBLIC KEY) when PublicKeyId is set.");
         }
 
-        Require(failures, IsHttpUrl(options.NotifyUrl), "NotifyUrl must be an absolute http(s) URL.");
+        Require(failures, options.NotifyUrl.Length == 0 || IsHttpUrl(options.NotifyUrl), "NotifyUrl, when set, must be an absolute http(s) URL.");
 
         // Polly's timeout strategy takes 10 ms to 24 h.
         Require(failures, options.Timeout >= TimeSpan.FromMilliseconds(10) && options.Timeout <= TimeSpan.FromMinutes(5),

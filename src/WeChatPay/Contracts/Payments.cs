@@ -2,11 +2,15 @@ using System.Text.Json.Serialization;
 
 namespace WeChatPay;
 
-/// <summary>A Native payment (§4): WeChat Pay answers a <c>code_url</c> to show as a QR code. <paramref name="Total"/> is in fen.</summary>
-public sealed record NativePrepayRequest(string OutTradeNo, string Description, long Total, DateTimeOffset TimeExpire);
+/// <summary>
+/// A Native payment (§4): WeChat Pay answers a <c>code_url</c> to show as a QR code. <paramref name="Total"/> is in fen;
+/// <paramref name="NotifyUrl"/> overrides <see cref="WeChatPayOptions.NotifyUrl"/> (an application that learns its public address at run time).
+/// </summary>
+public sealed record NativePrepayRequest(string OutTradeNo, string Description, long Total, DateTimeOffset TimeExpire, string? NotifyUrl = null);
 
 /// <summary>A JSAPI or mini-program payment by the payer <paramref name="OpenId"/>. <paramref name="Total"/> is in fen.</summary>
-public sealed record JsapiPrepayRequest(string OutTradeNo, string Description, long Total, DateTimeOffset TimeExpire, string OpenId);
+public sealed record JsapiPrepayRequest(string OutTradeNo, string Description, long Total, DateTimeOffset TimeExpire, string OpenId,
+    string? NotifyUrl = null);
 
 public sealed record NativePrepayResult(string CodeUrl);
 

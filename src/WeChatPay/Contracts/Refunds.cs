@@ -4,7 +4,7 @@ namespace WeChatPay;
 /// A refund of <paramref name="Refund"/> fen out of the payment's <paramref name="Total"/>. Repeating it with the same
 /// <paramref name="OutRefundNo"/> refunds once.
 /// </summary>
-public sealed record RefundRequest(string OutTradeNo, string OutRefundNo, long Refund, long Total, string? Reason = null);
+public sealed record RefundRequest(string OutTradeNo, string OutRefundNo, long Refund, long Total, string? Reason = null, string? NotifyUrl = null);
 
 /// <summary>A refund as WeChat Pay reports it. 200 on a refund means accepted: the outcome is <see cref="Status"/>, later.</summary>
 public sealed record WeChatPayRefund(

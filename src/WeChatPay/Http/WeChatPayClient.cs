@@ -41,7 +41,7 @@ public sealed partial class WeChatPayClient : IWeChatPayClient
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        var body = Prepay(request.OutTradeNo, request.Description, request.Total, request.TimeExpire, payer: null);
+        var body = Prepay(request.OutTradeNo, request.Description, request.Total, request.TimeExpire, payer: null, request.NotifyUrl);
         return _endpoints.CreateNative(body, new WeChatPayCall("transactions.native", request.OutTradeNo), cancellationToken);
     }
 
@@ -50,7 +50,7 @@ public sealed partial class WeChatPayClient : IWeChatPayClient
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.OpenId, nameof(request));
 
-        var body = Prepay(request.OutTradeNo, request.Description, request.Total, request.TimeExpire, new PrepayPayer(request.OpenId));
+        var body = Prepay(request.OutTradeNo, request.Description, request.Total, request.TimeExpire, new PrepayPayer(request.OpenId), request.NotifyUrl);
         return _endpoints.CreateJsapi(body, new WeChatPayCall("transactions.jsapi", request.OutTradeNo), cancellationToken);
     }
 
@@ -89,7 +89,7 @@ public sealed partial class WeChatPayClient : IWeChatPayClient
             throw new ArgumentException("A refund is more than 0 fen and at most the payment's total.", nameof(request));
         }
 
-        var body = new RefundBody(request.OutTradeNo, request.OutRefundNo, request.Reason, _options.NotifyUrl,
+        var body = new RefundBody(request.OutTradeNo, request.OutRefundNo, request.Reason, NotifyUrl(request.NotifyUrl),
             new RefundBodyAmount(request.Refund, request.Total, Currency));
         return _endpoints.Refund(body, new WeChatPayCall("refunds.create", request.OutTradeNo, request.OutRefundNo), cancellationToken);
     }
@@ -104,7 +104,12 @@ public sealed partial class WeChatPayClient : IWeChatPayClient
     public Task<IReadOnlyList<WeChatPayPlatformCertificate>> DownloadCertificatesAsync(CancellationToken cancellationToken = default) =>
         _certificates.DownloadAsync(cancellationToken);
 
-    private PrepayBody Prepay(string outTradeNo, string description, long total, DateTimeOffset timeExpire, PrepayPayer? payer)
+    private string NotifyUrl(string? given) =>
+        !string.IsNullOrEmpty(given) ? given
+        : !string.IsNullOrEmpty(_options.NotifyUrl) ? _options.NotifyUrl
+        : throw new InvalidOperationException("No notify URL: set Payments:WeChatPay:NotifyUrl or pass one with the request.");
+
+    private PrepayBody Prepay(string outTradeNo, string description, long total, DateTimeOffset timeExpire, PrepayPayer? payer, string? notifyUrl)
     {
         CheckOutTradeNo(outTradeNo, "request");
         if (string.IsNullOrWhiteSpace(description) || description.Length > MaxDescriptionLength)
@@ -117,7 +122,7 @@ public sealed partial class WeChatPayClient : IWeChatPayClient
             throw new ArgumentException("A payment's total is more than 0 fen.", "request");
         }
 
-        return new PrepayBody(_options.AppId, _options.MchId, description, outTradeNo, timeExpire, _options.NotifyUrl, new PrepayAmount(total, Currency), payer);
+        return new PrepayBody(_options.AppId, _options.MchId, description, outTradeNo, timeExpire, NotifyUrl(notifyUrl), new PrepayAmount(total, Currency), payer);
     }
 
     private static void CheckOutTradeNo(string? outTradeNo, string parameter)

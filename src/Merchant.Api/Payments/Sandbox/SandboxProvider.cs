@@ -111,7 +111,10 @@ public sealed class SandboxProvider(NpgsqlDataSource dataSource, TimeProvider cl
             : new RefundState(request.RefundKey, ProviderRefundStatus.Unknown);
     }
 
-    public NotificationReading ReadNotification(byte[] body, IHeaderDictionary headers)
+    public Task<NotificationReading> ReadNotificationAsync(byte[] body, IHeaderDictionary headers, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(body, headers));
+
+    private NotificationReading Read(byte[] body, IHeaderDictionary headers)
     {
         var text = Encoding.UTF8.GetString(body);
         if (!signer.Verify(text, headers[SignatureHeader].ToString()))
