@@ -35,8 +35,7 @@ public sealed class AnswerSigningTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task A_204_answer_is_signed_over_an_empty_body()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
 
         var close = await fixture.CloseAsync(outTradeNo);
 

@@ -29,7 +29,7 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task Error429_answers_FREQUENCY_LIMITED_without_executing()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await Fault("transactions.close", outTradeNo, "error429");
 
         var limited = await fixture.CloseAsync(outTradeNo);
@@ -96,7 +96,7 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task Error500_after_executes_the_call_then_answers_500()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await Fault("transactions.close", outTradeNo, "error500_after");
 
         var lost = await fixture.CloseAsync(outTradeNo);
@@ -123,7 +123,7 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task A_bad_signature_answer_does_not_verify()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await Fault("transactions.query", outTradeNo, "bad_signature");
 
         var reply = await fixture.QueryAsync(outTradeNo);
@@ -136,7 +136,7 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task A_stale_timestamp_answer_is_correctly_signed_but_too_old()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await Fault("transactions.query", outTradeNo, "stale_timestamp");
 
         var reply = await fixture.QueryAsync(outTradeNo);
@@ -152,7 +152,7 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task An_unsigned_answer_has_no_signature_headers()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await Fault("transactions.query", outTradeNo, "unsigned");
 
         var reply = await fixture.QueryAsync(outTradeNo);
@@ -165,7 +165,7 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task A_counted_fault_hits_only_the_next_calls()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await Fault("transactions.query", outTradeNo, "error500", count: 2);
 
         var statuses = new List<HttpStatusCode>();
@@ -180,7 +180,7 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task A_sticky_fault_hits_every_call_until_cleared()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.Control.EndpointFaultAsync(new { endpoint = "transactions.query", out_trade_no = outTradeNo, mode = "error500", sticky = true });
 
         var statuses = new List<HttpStatusCode>();
@@ -199,8 +199,8 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
     [Fact]
     public async Task A_fault_scoped_to_one_trade_spares_the_others_and_the_request_log_shows_it()
     {
-        var faulty = await NewOrderAsync();
-        var healthy = await NewOrderAsync();
+        var faulty = await fixture.UnpaidTradeAsync();
+        var healthy = await fixture.UnpaidTradeAsync();
         await Fault("transactions.query", faulty, "error500");
 
         var spared = await fixture.QueryAsync(healthy);
@@ -225,11 +225,4 @@ public sealed class EndpointFaultTests(SimFixture fixture) : IClassFixture<SimFi
 
     private Task Fault(string endpoint, string outTradeNo, string mode, int? delayMs = null, int count = 1) =>
         fixture.Control.EndpointFaultAsync(new { endpoint, out_trade_no = outTradeNo, mode, delay_ms = delayMs, count });
-
-    private async Task<string> NewOrderAsync()
-    {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
-        return outTradeNo;
-    }
 }

@@ -8,7 +8,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task A_dropped_notification_is_logged_but_never_delivered()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.Control.NotificationFaultAsync(new { mode = "drop", out_trade_no = outTradeNo });
 
         await fixture.Control.PayAsync(outTradeNo);
@@ -25,7 +25,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task A_duplicated_notification_arrives_twice_with_the_same_id()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.Control.NotificationFaultAsync(new { mode = "duplicate", out_trade_no = outTradeNo });
 
         await fixture.Control.PayAsync(outTradeNo);
@@ -39,7 +39,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task A_delayed_notification_arrives_after_the_delay()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.Control.NotificationFaultAsync(new { mode = "delay", out_trade_no = outTradeNo, delay_ms = 700 });
         var paidAt = DateTimeOffset.UtcNow;
 
@@ -87,7 +87,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Clearing_faults_releases_held_notifications_at_once()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.Control.NotificationFaultAsync(new { mode = "reorder", out_trade_no = outTradeNo, count = 5, delay_ms = 60_000 });
         await fixture.Control.PayAsync(outTradeNo);
         await Wait.UntilAsync(async () => (await fixture.Control.NotificationsAsync(outTradeNo)).Single().GetProperty("status").GetString() == "held");
@@ -100,7 +100,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task A_stale_timestamp_fails_the_merchants_check_and_the_retry_passes()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.Control.NotificationFaultAsync(new { mode = "stale_timestamp", out_trade_no = outTradeNo });
         fixture.Listener.Answer(outTradeNo, 401);
 
@@ -119,7 +119,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task A_bad_signature_fails_the_merchants_check_and_the_retry_passes()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.Control.NotificationFaultAsync(new { mode = "bad_signature", out_trade_no = outTradeNo });
         fixture.Listener.Answer(outTradeNo, 401);
 
@@ -154,8 +154,8 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task A_fault_scoped_to_one_trade_spares_the_others()
     {
-        var faulty = await NewOrderAsync();
-        var healthy = await NewOrderAsync();
+        var faulty = await fixture.UnpaidTradeAsync();
+        var healthy = await fixture.UnpaidTradeAsync();
         await fixture.Control.NotificationFaultAsync(new { mode = "drop", out_trade_no = faulty, count = 5 });
 
         await fixture.Control.PayAsync(healthy);
@@ -169,7 +169,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     public async Task Delivery_gives_up_after_the_maximum_attempts()
     {
         await fixture.Control.PutAsync("/_sim/settings", new { notify_max_attempts = 3 });
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         fixture.Listener.Answer(outTradeNo, 500, 500, 500, 500, 500);
 
         await fixture.Control.PayAsync(outTradeNo);
@@ -183,7 +183,7 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     [Fact]
     public async Task A_probe_claims_a_payment_under_a_SIGNTEST_signature_and_changes_nothing()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         fixture.Listener.Answer("probe", 401);
 
         var probe = await fixture.Control.PostAsync("/_sim/probes", new { url = fixture.Listener.UrlFor("probe"), out_trade_no = outTradeNo });
@@ -202,11 +202,4 @@ public sealed class NotificationFaultTests(SimFixture fixture) : IClassFixture<S
     private async Task<List<string?>> RefundStatusesAsync(string outTradeNo) =>
         (await fixture.Control.GetAsync($"/_sim/notifications?out_trade_no={outTradeNo}&event_type=REFUND")).EnumerateArray()
             .Select(n => n.GetProperty("status").GetString()).ToList();
-
-    private async Task<string> NewOrderAsync()
-    {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
-        return outTradeNo;
-    }
 }

@@ -9,8 +9,7 @@ public sealed class PaymentTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task Query_shows_NOTPAY_until_the_customer_pays_then_SUCCESS()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
 
         var before = await fixture.QueryAsync(outTradeNo);
         await fixture.Control.PayAsync(outTradeNo);
@@ -47,8 +46,7 @@ public sealed class PaymentTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task Paying_sends_a_TRANSACTION_SUCCESS_notification_that_verifies_and_decrypts_to_the_query_answer()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
 
         await fixture.Control.PayAsync(outTradeNo);
 
@@ -72,8 +70,7 @@ public sealed class PaymentTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task A_notify_url_answering_errors_is_retried_until_it_answers_2xx()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         fixture.Listener.Answer(outTradeNo, 500, 503);
 
         await fixture.Control.PayAsync(outTradeNo);
@@ -90,8 +87,7 @@ public sealed class PaymentTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task A_closed_order_cannot_be_paid_and_queries_as_CLOSED()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
 
         var close = await fixture.CloseAsync(outTradeNo);
         var pay = await fixture.Control.TrySendAsync(HttpMethod.Post, $"/_sim/transactions/{outTradeNo}/pay", new { });
@@ -105,8 +101,7 @@ public sealed class PaymentTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task Closing_twice_is_ORDER_CLOSED()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         await fixture.CloseAsync(outTradeNo);
 
         var again = await fixture.CloseAsync(outTradeNo);
@@ -164,8 +159,7 @@ public sealed class PaymentTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task A_failed_attempt_leaves_the_order_payable_and_shows_in_the_books()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
 
         await fixture.Control.PostAsync($"/_sim/transactions/{outTradeNo}/fail", new { reason = "余额不足" });
         var stillUnpaid = await fixture.QueryAsync(outTradeNo);
@@ -180,8 +174,7 @@ public sealed class PaymentTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task A_PAYERROR_ends_the_order_without_payment()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
 
         await fixture.Control.PostAsync($"/_sim/transactions/{outTradeNo}/fail", new { trade_state = "PAYERROR" });
         var pay = await fixture.Control.TrySendAsync(HttpMethod.Post, $"/_sim/transactions/{outTradeNo}/pay", new { });

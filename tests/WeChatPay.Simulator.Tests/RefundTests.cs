@@ -93,8 +93,7 @@ public sealed class RefundTests(SimFixture fixture) : IClassFixture<SimFixture>
     [Fact]
     public async Task A_refund_of_an_unpaid_order_is_refused()
     {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
+        var outTradeNo = await fixture.UnpaidTradeAsync();
 
         var reply = await fixture.RefundAsync(outTradeNo, outTradeNo + "-1", 100);
 

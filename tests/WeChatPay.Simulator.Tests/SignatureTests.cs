@@ -79,7 +79,7 @@ public sealed class SignatureTests(SimFixture fixture) : IClassFixture<SimFixtur
     [Fact]
     public async Task A_signature_over_the_path_without_its_query_is_refused()
     {
-        var outTradeNo = await NewOrderAsync();
+        var outTradeNo = await fixture.UnpaidTradeAsync();
         var path = $"/v3/pay/transactions/out-trade-no/{outTradeNo}";
 
         var reply = await fixture.Wx.GetAsync($"{path}?mchid={WxClient.MchId}", new Signing { SignedUrl = path });
@@ -142,13 +142,6 @@ public sealed class SignatureTests(SimFixture fixture) : IClassFixture<SimFixtur
         reply.Code.ShouldBe("ORDER_NOT_EXIST");
         reply.Header("Wechatpay-Signature").ShouldBeNull();
         reply.Header("Request-ID").ShouldNotBeNull();
-    }
-
-    private async Task<string> NewOrderAsync()
-    {
-        var outTradeNo = SimFixture.NewTradeNo();
-        await fixture.NativeAsync(outTradeNo);
-        return outTradeNo;
     }
 
     private static void ShouldBeSignError(WxReply reply, string issue)

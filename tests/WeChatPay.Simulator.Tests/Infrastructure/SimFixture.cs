@@ -87,11 +87,17 @@ public class SimFixture : IAsyncLifetime
         return reply.Field("code_url");
     }
 
-    /// <summary>A Native order the customer has paid; its notifications go to the listener under its own number.</summary>
-    public async Task<string> PaidTradeAsync(long total = 1150)
+    /// <summary>A Native order awaiting payment; its notifications go to the listener under its own number.</summary>
+    public async Task<string> UnpaidTradeAsync(long total = 1150)
     {
         var outTradeNo = NewTradeNo();
         await NativeAsync(outTradeNo, total);
+        return outTradeNo;
+    }
+
+    public async Task<string> PaidTradeAsync(long total = 1150)
+    {
+        var outTradeNo = await UnpaidTradeAsync(total);
         await Control.PayAsync(outTradeNo);
         return outTradeNo;
     }
