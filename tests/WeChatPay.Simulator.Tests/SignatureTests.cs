@@ -90,6 +90,21 @@ public sealed class SignatureTests(SimFixture fixture) : IClassFixture<SimFixtur
     }
 
     [Fact]
+    public async Task The_url_is_signed_as_it_goes_over_the_wire_percent_encoding_included()
+    {
+        var outTradeNo = SimFixture.NewTradeNo() + "|7";
+        await fixture.Wx.PostAsync("/v3/pay/transactions/native", fixture.NativeOrder(outTradeNo, notifyKey: "pipe"));
+        var onTheWire = $"/v3/pay/transactions/out-trade-no/{outTradeNo.Replace("|", "%7C", StringComparison.Ordinal)}?mchid={WxClient.MchId}";
+
+        var asSent = await fixture.Wx.GetAsync(onTheWire);
+        var decoded = await fixture.Wx.GetAsync(onTheWire, new Signing { SignedUrl = onTheWire.Replace("%7C", "|", StringComparison.Ordinal) });
+
+        asSent.Status.ShouldBe(HttpStatusCode.OK, asSent.Text);
+        asSent.Field("out_trade_no").ShouldBe(outTradeNo);
+        ShouldBeSignError(decoded, "sign not match");
+    }
+
+    [Fact]
     public async Task A_request_without_authorization_is_refused()
     {
         var reply = await fixture.Wx.PostAsync(Native, fixture.NativeOrder(SimFixture.NewTradeNo()), new Signing { Unsigned = true });
