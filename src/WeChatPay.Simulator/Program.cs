@@ -1,0 +1,3 @@
+using WeChatPay.Simulator;
+
+WeChatPaySimApp.Build(args).Run();
