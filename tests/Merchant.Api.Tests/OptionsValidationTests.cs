@@ -92,11 +92,27 @@ public sealed class OptionsValidationTests
         Refused<DispenseOptions>(key, value);
 
     [Theory]
-    [InlineData("Payments:Provider", "WeChatPay")]
+    [InlineData("Payments:Provider", "Alipay-7q3x")]
     [InlineData("Payments:Provider", "")]
     [InlineData("Payments:Sandbox:Secret", "short-7q3x")]
+    [InlineData("Payments:QueryFirstAfter", "02:00:00")]
     public void A_bad_payments_setting_stops_the_start_naming_the_key(string key, string? value) =>
         Refused<PaymentsOptions>(key, value);
+
+    [Theory]
+    [InlineData("Payments:WeChatPay:MchId", null)]
+    [InlineData("Payments:WeChatPay:ApiV3Key", "not-32-characters-7q3x")]
+    [InlineData("Payments:WeChatPay:PrivateKeyPath", "/nonexistent/7q3x.pem")]
+    public void WeChat_pay_as_the_provider_needs_its_settings_and_names_each_missing_one(string key, string? value) =>
+        Refused<global::WeChatPay.WeChatPayOptions>(key, value, also: ("Payments:Provider", "WeChatPay"));
+
+    [Fact]
+    public void WeChat_pay_settings_are_not_required_where_wechat_pay_is_not_used()
+    {
+        using var services = Services(Valid());
+
+        Should.NotThrow(() => services.GetRequiredService<IStartupValidator>().Validate());
+    }
 
     [Theory]
     [InlineData("Jobs:Concurrency", "-7")]
@@ -169,9 +185,12 @@ public sealed class OptionsValidationTests
 
         using var services = Services(settings);
 
-        var refusal = Should.Throw<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        var thrown = Should.Throw<Exception>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
-        refusal.OptionsType.ShouldBe(typeof(TOptions));
+        // A client whose resilience options read the same settings reports them again, inside an AggregateException.
+        var refusals = thrown is AggregateException all ? all.Flatten().InnerExceptions : [thrown];
+        var refusal = refusals.OfType<OptionsValidationException>().FirstOrDefault(r => r.OptionsType == typeof(TOptions))
+            .ShouldNotBeNull($"no {typeof(TOptions).Name} refusal among: {thrown.Message}");
         refusal.Message.ShouldContain(named ?? key);
         if (!string.IsNullOrWhiteSpace(value))
         {

@@ -33,6 +33,7 @@ public sealed partial class CheckoutService(
     CheckoutWriter writer,
     TimeProvider clock,
     IOptions<OrdersOptions> orders,
+    IOptions<PaymentsOptions> paymentOptions,
     ILogger<CheckoutService> logger)
 {
     /// <summary>Runs a checkout; the answer is stored under <paramref name="claim"/> (the Idempotency-Key) with the last write.</summary>
@@ -147,7 +148,7 @@ public sealed partial class CheckoutService(
             JsonSerializer.Serialize(opened.Action, WireJson.Options), now);
         newJobs.Add(JobQueue.New(JobKinds.ExpireTrade, now, orders.Value.PlatformOrderLifetime - orders.Value.PaymentWindow, trade.TradeId,
             runAt: trade.PayBefore, dedupeKey: $"expire:{trade.TradeId}"));
-        newJobs.Add(JobQueue.New(JobKinds.QueryPayment, now, orders.Value.PaymentWindow, trade.TradeId, runAt: now + PaymentQueries.First,
+        newJobs.Add(JobQueue.New(JobKinds.QueryPayment, now, orders.Value.PaymentWindow, trade.TradeId, runAt: now + paymentOptions.Value.QueryFirstAfter,
             dedupeKey: $"query-payment:{trade.TradeId}"));
         events.AddRange(TradeStore.TakeTransitions(trade, Actors.Storefront));
         var response = trade.ToResponse(paymentRow);

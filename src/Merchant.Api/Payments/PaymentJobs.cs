@@ -201,8 +201,6 @@ public sealed class ClosePaymentHandler(TradeStore trades, PaymentProviders prov
 /// <summary>When to ask about an unpaid payment: soon after checkout, then less often (WECHATPAY §6.3).</summary>
 public static class PaymentQueries
 {
-    public static readonly TimeSpan First = TimeSpan.FromSeconds(30);
-
     public static TimeSpan After(int attempts) => attempts switch
     {
         < 1 => TimeSpan.FromMinutes(2),

@@ -161,6 +161,9 @@ public sealed class PaymentsOptions
 
     public string Provider { get; set; } = "Sandbox";
 
+    /// <summary>The first query of a payment nobody told us of (WECHATPAY §6.3); later ones back off to 2, 5, 10 minutes.</summary>
+    public TimeSpan QueryFirstAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     public SandboxOptions Sandbox { get; set; } = new();
 
     public sealed class SandboxOptions
@@ -180,6 +183,11 @@ internal sealed class PaymentsOptionsValidator : IValidateOptions<PaymentsOption
         if (!PaymentsOptions.Implemented.Contains(options.Provider, StringComparer.OrdinalIgnoreCase))
         {
             failures.Add($"Payments:Provider must be one of: {string.Join(", ", PaymentsOptions.Implemented)}.");
+        }
+
+        if (options.QueryFirstAfter < TimeSpan.FromMilliseconds(100) || options.QueryFirstAfter > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("Payments:QueryFirstAfter must be between 100 ms and 10 minutes.");
         }
 
         failures.Secret("Payments:Sandbox:Secret", options.Sandbox.Secret, required: false);

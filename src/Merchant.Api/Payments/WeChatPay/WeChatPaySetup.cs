@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using WeChatPay;
 
 namespace Merchant.Api.Payments.WeChatPay;
@@ -12,9 +11,10 @@ public static class WeChatPaySetup
     public static IServiceCollection AddWeChatPayProvider(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddWeChatPay(configuration.GetSection(WeChatPayOptions.SectionName));
-        services.AddOptions<WeChatPayOptions>().PostConfigure<IOptions<PaymentsOptions>>((wechat, payments) =>
+        // Read from the configuration, not IOptions<PaymentsOptions>: a bad Payments section must fail alone, naming its own key.
+        services.AddOptions<WeChatPayOptions>().PostConfigure(wechat =>
             wechat.Enabled = wechat.Enabled
-                && (string.Equals(payments.Value.Provider, WeChatPayProvider.ProviderName, StringComparison.OrdinalIgnoreCase)
+                && (string.Equals(configuration["Payments:Provider"], WeChatPayProvider.ProviderName, StringComparison.OrdinalIgnoreCase)
                     || !string.IsNullOrWhiteSpace(wechat.MchId)));
         services.AddScoped<IPaymentProvider, WeChatPayProvider>();
         return services;
