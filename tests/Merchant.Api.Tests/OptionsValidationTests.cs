@@ -141,6 +141,20 @@ public sealed class OptionsValidationTests
     public void An_enabled_demo_without_a_plain_storefront_key_stops_the_start_naming_the_key(string? value) =>
         Refused<DemoOptions>("Demo:StorefrontKey", value, also: ("Demo:Enabled", "true"));
 
+    [Fact]
+    public void A_demo_simulator_url_that_is_not_a_base_url_stops_the_start_naming_the_key() =>
+        Refused<DemoOptions>("Demo:WeChatPaySimulatorUrl", "127.0.0.1:5090/?7q3x", also: ("Demo:Enabled", "true"));
+
+    [Fact]
+    public void In_production_a_demo_simulator_url_stops_the_start_naming_the_key()
+    {
+        var build = () => MerchantApp.Build(["--environment", "Production", "--Demo:WeChatPaySimulatorUrl=http://127.0.0.1:5090"]);
+
+        var refusal = Should.Throw<InvalidOperationException>(build);
+
+        refusal.Message.ShouldContain("Demo:WeChatPaySimulatorUrl is for local runs and is refused in Production.");
+    }
+
     [Theory]
     [InlineData("Orders:PaymentWindow", "soon")]
     [InlineData("Dispense:RefundOnTimeout", "perhaps")]

@@ -60,7 +60,7 @@ public static class MerchantApp
         services.AddValidatedOptions<PaymentsOptions, PaymentsOptionsValidator>(configuration.GetSection("Payments"));
         services.AddValidatedOptions<JobsOptions, JobsOptionsValidator>(configuration.GetSection("Jobs"));
         services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration.GetSection("Auth"));
-        services.AddValidatedOptions<DemoOptions, DemoOptionsValidator>(configuration.GetSection("Demo"));
+        services.AddDemo(configuration);
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => MerchantDataSource.Build(
