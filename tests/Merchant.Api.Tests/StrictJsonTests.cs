@@ -42,6 +42,9 @@ public sealed class StrictJsonTests : IAsyncLifetime
     [InlineData("application/json; charset=latin1")]
     [InlineData("application/json; charset=gbk")]
     [InlineData("application/json; charset=nonsense")]
+    [InlineData("application/json; charset=")]
+    [InlineData("application/json; boundary=")]
+    [InlineData("application/json; charset=\"utf-8")]
     public async Task A_json_body_in_any_charset_but_utf8_is_415_and_writes_nothing(string contentType)
     {
         var machine = await _stack.Simulator.CreateMachineAsync(products: 1);
@@ -201,6 +204,27 @@ public sealed class StrictJsonTests : IAsyncLifetime
         (await ProblemAsync(response)).GetProperty("code").GetString().ShouldBe("payload_too_large");
     }
 
+    [Theory]
+    [InlineData("GET", "/api/v1/trades/12345678901234567890", "text/html", 404, "not_found")]
+    [InlineData("GET", "/api/v1/no/such/route", "text/html", 404, "not_found")]
+    [InlineData("DELETE", "/api/v1/checkouts", "application/xml", 405, "method_not_allowed")]
+    [InlineData("POST", "/api/v1/checkouts", "image/png", 400, "validation_failed")]
+    [InlineData("POST", "/api/v1/pickups", "text/plain", 400, "validation_failed")]
+    public async Task A_refusal_is_a_problem_with_its_code_even_when_accept_asks_for_something_else(string method, string path, string accept,
+        int status, string code)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Accept.ParseAdd(accept);
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        request.Content = method == "POST" ? new StringContent(path.EndsWith("checkouts", StringComparison.Ordinal) ? "[]"
+            : "{\"machine_no\":\"abc\",\"product_id\":1,\"code\":\"123456\"}", Encoding.UTF8, "application/json") : null;
+
+        using var response = await _stack.Api.Storefront.SendAsync(request);
+
+        ((int)response.StatusCode).ShouldBe(status);
+        (await ProblemAsync(response)).GetProperty("code").GetString().ShouldBe(code);
+    }
+
     public static TheoryData<string, int, string> BadInput => new()
     {
         { "decoder", 400, "invalid_encoding" },
@@ -244,7 +268,7 @@ public sealed class StrictJsonTests : IAsyncLifetime
     private async Task<HttpResponseMessage> PostAsync(string path, byte[] body, string contentType)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         return await _stack.Api.Storefront.SendAsync(request);
     }

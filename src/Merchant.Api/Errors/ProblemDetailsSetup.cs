@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 using Vending.Platform;
@@ -35,6 +36,9 @@ public static partial class ProblemDetailsSetup
             problem.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
             problem.Instance ??= Hosting.Redaction.MaskNotifyToken(context.HttpContext.Request.Path.Value ?? string.Empty);
         });
+        // Registered after the framework's writers, so it writes only what they decline: a client whose Accept refuses
+        // JSON (text/html) would otherwise get an empty error body, and a refusal thrown as a problem be logged as unhandled.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, WhateverTheAcceptWriter>());
         services.AddExceptionHandler<ExceptionToProblem>();
         services.Configure<ApiBehaviorOptions>(options => options.InvalidModelStateResponseFactory = context =>
         {
@@ -158,6 +162,20 @@ public static partial class ProblemDetailsSetup
 
         [LoggerMessage(1, LogLevel.Error, "Unhandled error on {Method} {Path}")]
         private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+    }
+
+    /// <summary>Problems are JSON whatever Accept says (RFC 9110 §12.1 lets a server disregard it): better than no body.</summary>
+    private sealed class WhateverTheAcceptWriter(IOptions<ProblemDetailsOptions> options, IOptions<JsonOptions> json) : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            options.Value.CustomizeProblemDetails?.Invoke(context);
+            var problem = context.ProblemDetails;
+            return new(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions,
+                "application/problem+json", context.HttpContext.RequestAborted));
+        }
     }
 
     /// <summary>

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc.Formatters;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Merchant.Api.Hosting;
 
@@ -215,6 +217,13 @@ public sealed class StrictJsonInputFormatter : TextInputFormatter, IInputFormatt
         SupportedMediaTypes.Add("text/json");
         SupportedMediaTypes.Add("application/*+json");
     }
+
+    // The framework's charset lookup throws (a 500) on a parameter without a value (`charset=`): a media type like that
+    // is not one this formatter reads, and a body no formatter reads is a 415.
+    public override bool CanRead(InputFormatterContext context) =>
+        MediaTypeHeaderValue.TryParse(context.HttpContext.Request.ContentType, out var type)
+        && type.Parameters.All(p => !StringSegment.IsNullOrEmpty(p.Value))
+        && base.CanRead(context);
 
     // Only this formatter's own refusals become model errors; anything else (a decoding failure, a body too large)
     // reaches the exception mapping instead of being reported as a field error.
