@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Merchant.Api.Trades;
 using Merchant.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Merchant.Api.Tests;
@@ -419,5 +420,60 @@ public sealed class WeChatPayExpiryTests : IAsyncLifetime
 
         done.Payment!.Status.ShouldBe("succeeded");
         (await _wechat.BooksAsync(trade.TradeId)).Net.ShouldBe(100);
+    }
+}
+
+/// <summary>DESIGN §4 and WECHATPAY §6.6: the APIv3 key and the merchant's private key never reach a log line or an answer.</summary>
+public sealed class WeChatPaySecretsTests : IAsyncLifetime
+{
+    private readonly ConcurrentLogSink _logs = new();
+    private WeChatPayHost _wechat = null!;
+    private Stack _stack = null!;
+
+    public async Task InitializeAsync()
+    {
+        _wechat = await WeChatPayHost.StartAsync();
+        var settings = _wechat.ApiSettings();
+        settings["Serilog:MinimumLevel:Default"] = "Debug";
+        settings["Serilog:MinimumLevel:Override:System.Net.Http.HttpClient"] = "Debug";
+        settings["Serilog:MinimumLevel:Override:Polly"] = "Debug";
+        _stack = await Stack.StartAsync(settings, services: services => services.AddSingleton<Serilog.Core.ILogEventSink>(_logs));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stack.DisposeAsync();
+        await _wechat.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_purchase_with_a_refund_logs_and_answers_no_wechat_secret()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 2);
+        await _stack.Simulator.FailNextDispensesAsync(machine.MachineNo, 1);
+        var trade = await _stack.CheckoutOkAsync(machine.MachineNo, (machine.Products[0].ProductId, 1), (machine.Products[1].ProductId, 1));
+
+        await _wechat.PayAsync(trade.TradeId);
+        await _stack.WaitForAsync(trade.TradeId, TimeSpan.FromSeconds(40), "partially_refunded");
+        var answers = string.Join("\n", await _stack.Api.Storefront.GetStringAsync($"/api/v1/trades/{trade.TradeId}"),
+            await _stack.Api.Ops.GetStringAsync($"/api/v1/ops/trades/{trade.TradeId}"));
+        var privateKey = (await File.ReadAllLinesAsync(TestKeys.Path("merchant_private.pem"))).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
+
+        _logs.Text.ShouldContain(trade.TradeId);
+        foreach (var text in new[] { _logs.Text, answers })
+        {
+            text.ShouldNotContain(WeChatPayHost.ApiV3Key);
+            privateKey.ShouldAllBe(line => !text.Contains(line));
+        }
+    }
+
+    private sealed class ConcurrentLogSink : Serilog.Core.ILogEventSink
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public string Text => string.Join("\n", _lines);
+
+        public void Emit(Serilog.Events.LogEvent logEvent) =>
+            _lines.Enqueue(logEvent.RenderMessage() + " " + string.Join(" ", logEvent.Properties.Select(p => $"{p.Key}={p.Value}")) + " " + logEvent.Exception);
     }
 }
