@@ -145,14 +145,27 @@ public sealed class OptionsValidationTests
     public void A_demo_simulator_url_that_is_not_a_base_url_stops_the_start_naming_the_key() =>
         Refused<DemoOptions>("Demo:WeChatPaySimulatorUrl", "127.0.0.1:5090/?7q3x", also: ("Demo:Enabled", "true"));
 
-    [Fact]
-    public void In_production_a_demo_simulator_url_stops_the_start_naming_the_key()
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    [InlineData("Demo")]
+    public void Outside_the_local_run_and_the_tests_a_demo_simulator_url_stops_the_start_naming_the_key(string environment)
     {
-        var build = () => MerchantApp.Build(["--environment", "Production", "--Demo:WeChatPaySimulatorUrl=http://127.0.0.1:5090"]);
+        var build = () => MerchantApp.Build(["--environment", environment, "--Demo:WeChatPaySimulatorUrl=http://127.0.0.1:5090"]);
 
         var refusal = Should.Throw<InvalidOperationException>(build);
 
-        refusal.Message.ShouldContain("Demo:WeChatPaySimulatorUrl is for local runs and is refused in Production.");
+        refusal.Message.ShouldContain($"Demo:WeChatPaySimulatorUrl is for local runs (Development, Testing) and is refused in {environment}.");
+    }
+
+    [Fact]
+    public async Task The_local_run_takes_a_demo_simulator_url()
+    {
+        var build = () => MerchantApp.Build(["--environment", "Development", "--Demo:WeChatPaySimulatorUrl=http://127.0.0.1:5090"]);
+
+        var app = build.ShouldNotThrow();
+
+        await app.DisposeAsync();
     }
 
     [Theory]

@@ -22,15 +22,19 @@ public sealed class DemoOptions
 
 internal sealed class DemoOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<DemoOptions>
 {
+    // The environment the tests' hosts run in (ApiHost, ApiProcess).
+    private const string TestingEnvironment = "Testing";
+
     public ValidateOptionsResult Validate(string? name, DemoOptions options)
     {
         List<string> failures = [];
         if (!string.IsNullOrEmpty(options.WeChatPaySimulatorUrl))
         {
-            // A button that marks trades paid without money must never reach customers, whatever else the configuration says.
-            if (environment?.IsProduction() == true)
+            // A button that marks trades paid without money must never reach customers, whatever else the configuration says:
+            // only the local run (Development) and the tests have it, not Production, Staging or a name made up for a server.
+            if (environment is not null && !IsLocal(environment))
             {
-                failures.Add("Demo:WeChatPaySimulatorUrl is for local runs and is refused in Production.");
+                failures.Add($"Demo:WeChatPaySimulatorUrl is for local runs (Development, Testing) and is refused in {environment.EnvironmentName}.");
             }
 
             failures.BaseUrl("Demo:WeChatPaySimulatorUrl", options.WeChatPaySimulatorUrl);
@@ -49,6 +53,9 @@ internal sealed class DemoOptionsValidator(IHostEnvironment? environment = null)
 
         return failures.ToResult();
     }
+
+    private static bool IsLocal(IHostEnvironment environment) =>
+        environment.IsDevelopment() || environment.IsEnvironment(TestingEnvironment);
 }
 
 /// <summary>The storefront demo: static files under wwwroot/demo, the key it should use, its QR codes and its simulated customer.</summary>
