@@ -159,6 +159,7 @@ public sealed class BenchStack : IAsyncDisposable
             ["Platform:BaseUrl"] = Simulator.BaseUrl,
             ["Platform:AppId"] = SimulatorHost.AppId,
             ["Platform:AppSecret"] = SimulatorHost.AppSecret,
+            ["Platform:AppKey"] = SimulatorHost.AppKey,
             ["Merchant:NotifySecret"] = NotifySecret,
             ["Auth:StorefrontKey"] = StorefrontKey,
             ["Baseline:CatalogFile"] = catalog,
