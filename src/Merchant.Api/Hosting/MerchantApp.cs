@@ -94,7 +94,10 @@ public static class MerchantApp
         services.AddMerchantOpenApi();
         services.AddEdgeProtection(configuration);
         services.AddMerchantTelemetry(configuration);
-        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.AddValidatedOptions<WarmUpOptions, WarmUpOptionsValidator>(configuration.GetSection("WarmUp"));
+        services.AddSingleton<WarmUpState>();
+        services.AddHostedService<WarmUpService>();
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]).AddCheck<WarmUpCheck>("warm_up", tags: ["ready"]);
 
         services.AddSingleton<NotifyTokens>();
         services.AddSingleton<PublicUrls>();
