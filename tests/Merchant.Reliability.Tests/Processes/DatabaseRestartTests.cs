@@ -37,13 +37,12 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster
         var checker = new InvariantChecker(database, simulator.Control);
         await Eventually.HoldsAsync(async () => await checker.InFlightAsync() > 0, TimeSpan.FromSeconds(30), "work in flight");
         Figures.Note("postgres.in_flight_at_restart", $"{await checker.InFlightAsync()} unit(s) of work in flight");
-        var restart = _server.RestartAsync(Downtime);
+        HttpResponseMessage? answer = null;
+        // The request is made once the server has stopped, however slowly the stop ran on a busy machine.
+        await _server.RestartAsync(Downtime, async () => answer = await shop.Storefront.GetAsync($"/api/v1/trades/{trades[0]}"));
         Figures.Fault("postgres.restart");
-        await Task.Delay(Downtime / 2);
-        using var whileDown = await shop.Storefront.GetAsync($"/api/v1/trades/{trades[0]}");
-        await restart;
-        var report = await Rig.VerifyAsync(checker, nameof(A_database_restart_mid_run_loses_nothing_and_sends_no_line_twice),
-            within: TimeSpan.FromSeconds(60));
+        using var whileDown = answer!;
+        var report = await Rig.VerifyAsync(checker, nameof(A_database_restart_mid_run_loses_nothing_and_sends_no_line_twice));
         var downAnswer = $"{(int)whileDown.StatusCode} {await whileDown.Content.ReadAsStringAsync()}";
         output.WriteLine($"while down: {downAnswer}");
         Figures.Note("postgres.while_down", downAnswer);
@@ -80,7 +79,7 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster
         await _server.RestartAsync(Downtime);
         Figures.Fault("postgres.restart_during_refunds");
         var report = await Rig.VerifyAsync(new InvariantChecker(database, simulator.Control),
-            nameof(A_database_restart_while_refunds_are_paid_pays_each_refund_exactly_once), within: TimeSpan.FromSeconds(60));
+            nameof(A_database_restart_while_refunds_are_paid_pays_each_refund_exactly_once));
         output.WriteLine(report.Summary);
 
         report.TradesByStatus.GetValueOrDefault("refunded").ShouldBe(trades.Count);
