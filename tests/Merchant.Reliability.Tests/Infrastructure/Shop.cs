@@ -66,6 +66,33 @@ public sealed class Shop(HttpClient storefront, HttpClient ops) : IDisposable
         }
     }
 
+    /// <summary>Scripts the sandbox provider's refunds (docs/decisions/0018): error, fail, hang or late.</summary>
+    public async Task SandboxRefundFaultAsync(string mode, string? tradeId = null, int? count = null, int? delayMs = null)
+    {
+        using var response = await Ops.PostAsJsonAsync("/api/v1/sandbox/faults",
+            new { operation = "refund", mode, trade_id = tradeId, count, delay_ms = delayMs });
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"sandbox fault answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public async Task ClearSandboxFaultsAsync()
+    {
+        using var response = await Ops.DeleteAsync("/api/v1/sandbox/faults");
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Ops settle a line that needs attention by refunding it (POST …/lines/{line}/refund).</summary>
+    public async Task OpsRefundAsync(string tradeId, int lineId)
+    {
+        using var response = await Ops.PostAsync($"/api/v1/ops/trades/{tradeId}/lines/{lineId}/refund", null);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"ops refund answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     public async Task<TradeResponse> TradeAsync(string tradeId) =>
         (await Storefront.GetFromJsonAsync<TradeResponse>($"/api/v1/trades/{tradeId}", Json))!;
 
