@@ -81,6 +81,9 @@ public static class MerchantApp
                     or Microsoft.AspNetCore.Mvc.ModelBinding.JQueryFormValueProviderFactory
                     or Microsoft.AspNetCore.Mvc.ModelBinding.FormFileValueProviderFactory).ToList();
                 forms.ForEach(f => o.ValueProviderFactories.Remove(f));
+                // Public request bodies are read strictly (ADR 0017); the callbacks read their raw bodies and stay tolerant.
+                o.InputFormatters.RemoveType<Microsoft.AspNetCore.Mvc.Formatters.SystemTextJsonInputFormatter>();
+                o.InputFormatters.Insert(0, new StrictJsonInputFormatter());
                 o.Filters.Add<RequestLogContext>();
             })
             .AddJsonOptions(o => WireJson.Configure(o.JsonSerializerOptions));

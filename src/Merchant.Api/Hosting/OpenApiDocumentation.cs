@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Merchant.Api.Auth;
 using Merchant.Api.Checkouts;
 using Merchant.Api.Trades;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -51,6 +53,11 @@ internal sealed class MerchantOperationFilter : IOperationFilter
             AddProblem(operation, codes.Status, codes.Codes);
         }
 
+        foreach (var body in context.ApiDescription.ParameterDescriptions.Where(p => p.Source == BindingSource.Body))
+        {
+            MarkRequired(body.Type, context.SchemaRepository, []);
+        }
+
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
             if (parameter.Name == Idempotency.IdempotencyService.HeaderName)
@@ -60,6 +67,34 @@ internal sealed class MerchantOperationFilter : IOperationFilter
                     + "replay the first answer; another body is 422 `idempotency_key_reused`; a request still running is 409 "
                     + "`idempotency_request_in_flight`; keys are kept 48 hours per API key.";
             }
+        }
+    }
+
+    /// <summary>The members the strict reader requires of a request body (ADR 0017), nested types included.</summary>
+    private static void MarkRequired(Type type, SchemaRepository schemas, HashSet<Type> seen)
+    {
+        var info = StrictJson.Options.GetTypeInfo(Nullable.GetUnderlyingType(type) ?? type);
+        if (info.Kind == JsonTypeInfoKind.Enumerable)
+        {
+            MarkRequired(info.ElementType!, schemas, seen);
+            return;
+        }
+
+        if (info.Kind != JsonTypeInfoKind.Object || !seen.Add(info.Type))
+        {
+            return;
+        }
+
+        var required = info.Properties.Where(p => p.IsRequired).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        if (required.Count > 0 && schemas.TryLookupByType(info.Type, out var reference)
+            && schemas.Schemas.TryGetValue(reference.Reference.Id!, out var schema) && schema is OpenApiSchema concrete)
+        {
+            concrete.Required = required;
+        }
+
+        foreach (var property in info.Properties)
+        {
+            MarkRequired(property.PropertyType, schemas, seen);
         }
     }
 

@@ -29,7 +29,7 @@ internal sealed class WeChatPayOptionsValidator : IValidateOptions<WeChatPayOpti
             Require(failures, PemKeys.IsPublicKey(options.PublicKeyPath), "PublicKeyPath must name a readable RSA public key PEM (BEGIN PUBLIC KEY) when PublicKeyId is set.");
         }
 
-        Require(failures, options.NotifyUrl.Length == 0 || IsHttpUrl(options.NotifyUrl), "NotifyUrl, when set, must be an absolute http(s) URL.");
+        Require(failures, options.NotifyUrl.Length == 0 || IsHttpUrl(options.NotifyUrl), "NotifyUrl must be an absolute http(s) URL when set (it may be left empty when every request names its own).");
 
         // Polly's timeout strategy takes 10 ms to 24 h.
         Require(failures, options.Timeout >= TimeSpan.FromMilliseconds(10) && options.Timeout <= TimeSpan.FromMinutes(5),

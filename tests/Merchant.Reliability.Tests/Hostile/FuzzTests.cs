@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Merchant.Reliability.Tests.Infrastructure;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace Merchant.Reliability.Tests.Hostile;
@@ -18,8 +17,6 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     public const int Seed = 20261122;
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
-    private static readonly string[] Tables =
-        ["trades", "trade_lines", "jobs", "payments", "refunds", "sandbox_payments", "sandbox_refunds", "platform_callbacks", "trade_events"];
 
     private Rig _rig = null!;
 
@@ -35,18 +32,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
         var world = new World(machine.MachineNo, machine.Products[0].ProductId, seedTrade.TradeId);
         const int total = 3000;
         var cases = new CaseGenerator(new Random(Seed), world).Generate(total);
-        var before = await CountRowsAsync();
+        var before = await HostileAnswers.CountRowsAsync(_rig.ConnectionString);
         var failures = new ConcurrentQueue<string>();
         var byStatus = new ConcurrentDictionary<int, int>();
         var sent = 0;
         var clock = Stopwatch.StartNew();
 
-        // UTF-8 header values, so non-ASCII keys reach the server instead of being refused by the client.
-        using var anonymous = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
-        {
-            BaseAddress = _rig.Shop.Storefront.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+        using var anonymous = HostileAnswers.Client(_rig.Shop.Storefront.BaseAddress!);
         await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (fuzz, _) =>
         {
             if (clock.Elapsed > Budget)
@@ -57,7 +49,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
             HttpResponseMessage response;
             try
             {
-                response = await SendAsync(anonymous, fuzz);
+                response = await HostileAnswers.SendAsync(anonymous, fuzz.Build, fuzz.Oversized);
             }
             catch (HttpRequestException e) when (fuzz.Oversized)
             {
@@ -74,14 +66,14 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 var status = (int)response.StatusCode;
                 byStatus.AddOrUpdate(status, 1, (_, n) => n + 1);
                 var body = await response.Content.ReadAsStringAsync();
-                var problem = Judge(fuzz, response, status, body);
+                var problem = HostileAnswers.Judge(fuzz.Path, fuzz.MayAccept, response, status, body);
                 if (problem is not null)
                 {
-                    failures.Enqueue($"{fuzz.Name}: {fuzz.Method} {Shorten(fuzz.Path)} → {status} {response.Content.Headers.ContentType} {Shorten(body)} :: {problem}");
+                    failures.Enqueue($"{fuzz.Name}: {fuzz.Method} {HostileAnswers.Shorten(fuzz.Path)} → {status} {response.Content.Headers.ContentType} {HostileAnswers.Shorten(body)} :: {problem}");
                 }
             }
         });
-        var after = await CountRowsAsync();
+        var after = await HostileAnswers.CountRowsAsync(_rig.ConnectionString);
         Figures.Add("fuzz.cases", sent);
         Figures.Note("fuzz", $"{sent} of {total} cases sent in {clock.Elapsed.TotalSeconds:0.0}s (seed {Seed}); statuses "
             + string.Join(", ", byStatus.OrderBy(s => s.Key).Select(s => $"{s.Key}:{s.Value}")) + $"; {failures.Count} failure(s)");
@@ -100,112 +92,14 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
         await _rig.VerifyAsync(nameof(Thousands_of_hostile_requests_get_4xx_problems_and_write_nothing));
     }
 
-    /// <summary>
-    /// Sends a case; once more when a pooled connection turned out closed (the server closes a connection after
-    /// refusing an oversized upload, and the client may have picked it just then).
-    /// </summary>
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, FuzzCase fuzz)
-    {
-        try
-        {
-            using var request = fuzz.Build();
-            return await client.SendAsync(request);
-        }
-        catch (HttpRequestException e) when (!fuzz.Oversized && e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.Unknown)
-        {
-            using var again = fuzz.Build();
-            return await client.SendAsync(again);
-        }
-    }
-
-    private static string? Judge(FuzzCase fuzz, HttpResponseMessage response, int status, string body)
-    {
-        // Kestrel refuses a path holding an encoded NUL before any middleware runs: a bare 400, not ours to shape.
-        if (status == 400 && body.Length == 0 && fuzz.Path.Contains("%00", StringComparison.Ordinal) && fuzz.Path.IndexOf('?') is var q
-            && (q < 0 || fuzz.Path.IndexOf("%00", StringComparison.Ordinal) < q))
-        {
-            return null;
-        }
-
-        if (status >= 500)
-        {
-            return "server error";
-        }
-
-        if (status is >= 200 and < 300)
-        {
-            return fuzz.MayAccept ? null : "accepted a request that must be refused";
-        }
-
-        if (status is < 400 or >= 500)
-        {
-            return "unexpected status";
-        }
-
-        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
-        {
-            return "not application/problem+json";
-        }
-
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String && code.GetString()!.Length > 0
-                ? null
-                : "problem without a code";
-        }
-        catch (JsonException)
-        {
-            return "problem body is not JSON";
-        }
-    }
-
-    private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + $"…({text.Length})";
-
-    private async Task<string> CountRowsAsync()
-    {
-        await using var connection = new NpgsqlConnection(_rig.ConnectionString);
-        await connection.OpenAsync();
-        var counts = new List<string>();
-        foreach (var table in Tables)
-        {
-            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
-            counts.Add($"{table}={await command.ExecuteScalarAsync()}");
-        }
-
-        return string.Join(", ", counts);
-    }
-
     public sealed record World(string MachineNo, long ProductId, string TradeId);
 
     /// <summary>One hostile request. <see cref="MayAccept"/>: an odd GET that may legitimately answer 2xx (never 5xx).</summary>
     public sealed record FuzzCase(string Name, HttpMethod Method, string Path, string? Key, string? Body, string? ContentType,
         IReadOnlyList<(string Name, string Value)> Headers, bool MayAccept = false, bool Oversized = false)
     {
-        public HttpRequestMessage Build()
-        {
-            var request = new HttpRequestMessage(Method, Path);
-            if (Key is not null)
-            {
-                request.Headers.TryAddWithoutValidation("X-Api-Key", Key);
-            }
-
-            foreach (var (name, value) in Headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-
-            if (Body is not null)
-            {
-                request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Body));
-                if (ContentType is not null)
-                {
-                    request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
-                }
-            }
-
-            return request;
-        }
+        public HttpRequestMessage Build() =>
+            HostileAnswers.Request(Method, Path, Key, Headers, Body is null ? null : Encoding.UTF8.GetBytes(Body), ContentType);
     }
 
     /// <summary>Builds the cases from one seeded generator, round-robin over the families, so a seed reproduces a run.</summary>
@@ -301,9 +195,9 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
         private FuzzCase CheckoutNumbers(int i)
         {
-            // Numbers in strings ("2") are read as numbers (JSON web defaults), so they are not listed as wrong here.
+            // Numbers in strings ("2") are refused like any other wrong type: the edge reads JSON strictly (ADR 0017).
             string[] productIds = ["0", "-1", "-9223372036854775808", "9223372036854775808", "1e30", "1.5", "-0", "18446744073709551616", "\"-12\""];
-            string[] quantities = ["0", "-1", "11", "1000", "2147483648", "-2147483649", "1.0", "1e2", "99999999999999999999", "\"0\"", "\"two\""];
+            string[] quantities = ["0", "-1", "11", "1000", "2147483648", "-2147483649", "1.0", "1e2", "99999999999999999999", "\"0\"", "\"2\"", "\"two\""];
             var body = random.Next(2) == 0
                 ? $"{{\"machine_no\":\"{world.MachineNo}\",\"items\":[{{\"product_id\":{Pick(productIds)},\"quantity\":1}}]}}"
                 : $"{{\"machine_no\":\"{world.MachineNo}\",\"items\":[{{\"product_id\":{world.ProductId},\"quantity\":{Pick(quantities)}}}]}}";

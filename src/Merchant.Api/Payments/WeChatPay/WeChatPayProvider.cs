@@ -186,7 +186,7 @@ public sealed class WeChatPayProvider(IServiceProvider services, IOptions<WeChat
         {
             TransactionId = transaction.TransactionId,
             PaidFen = status == ProviderPaymentStatus.Succeeded ? transaction.Amount?.Total : null,
-            PaidAt = status == ProviderPaymentStatus.Succeeded ? transaction.SuccessTime : null,
+            PaidAt = status == ProviderPaymentStatus.Succeeded ? transaction.SuccessTime?.ToUniversalTime() : null,
             Mismatch = mismatch is null ? null : $"{mismatch} is not ours",
             Detail = transaction.TradeStateDesc,
         };
