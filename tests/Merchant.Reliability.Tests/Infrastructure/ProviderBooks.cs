@@ -1,6 +1,4 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Merchant.Testing;
 using Npgsql;
 
 namespace Merchant.Reliability.Tests.Infrastructure;
@@ -87,17 +85,10 @@ public sealed class SandboxBooks(string connectionString) : IProviderBooks
     }
 }
 
-/// <summary>The WeChat Pay simulator's books (GET /_sim/books on its control client), for tests that pay through it.</summary>
-public sealed class WeChatPayBooks(HttpClient control) : IProviderBooks
+/// <summary>The WeChat Pay simulator's books (GET /_sim/books on its control API), for tests that pay through it.</summary>
+public sealed class WeChatPayBooks(WeChatPayHost wechat) : IProviderBooks
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    public async Task<IReadOnlyDictionary<string, ProviderBook>> ReadAsync() =>
-        Map((await control.GetFromJsonAsync<WeChatPay.Simulator.Control.BooksView>("/_sim/books", Json))!);
+    public async Task<IReadOnlyDictionary<string, ProviderBook>> ReadAsync() => Map(await wechat.AllBooksAsync());
 
     public static IReadOnlyDictionary<string, ProviderBook> Map(WeChatPay.Simulator.Control.BooksView books) =>
         books.Trades.ToDictionary(t => t.OutTradeNo, t => new ProviderBook(t.OutTradeNo, t.Total, t.Paid,

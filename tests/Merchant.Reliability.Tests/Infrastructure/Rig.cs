@@ -28,6 +28,9 @@ public sealed class Rig : IAsyncDisposable
 
     public Shop Shop { get; }
 
+    /// <summary>The payment provider's own books the checker reads; the sandbox's tables unless a test pays through WeChat Pay.</summary>
+    public IProviderBooks? ProviderBooks { get; set; }
+
     public static async Task<Rig> StartAsync(IDictionary<string, string?>? overrides = null, Action<SimulatorOptions>? simulator = null,
         string databasePrefix = "reliability")
     {
@@ -44,6 +47,7 @@ public sealed class Rig : IAsyncDisposable
         {
             SettleBudget = settleBudget ?? TimeSpan.FromSeconds(60),
             RefundConfirmDeadline = refundConfirmDeadline ?? TimeSpan.FromHours(24),
+            Books = ProviderBooks ?? new SandboxBooks(ConnectionString),
         };
 
     /// <summary>
