@@ -7,8 +7,8 @@ namespace Merchant.Reliability.Tests.Processes;
 
 /// <summary>
 /// PostgreSQL stopped (immediate, like a crash) and started again mid-run, on a cluster of this class's own so the
-/// other classes keep theirs. The refund step's fault: the sandbox provider lives in-process and in our database,
-/// so it cannot be faulted from outside; a database restart while refunds are being paid is that step's fault.
+/// other classes keep theirs. A restart while refunds are being paid is one of the refund step's faults (the sandbox's
+/// fault switch, Faults/RefundFaultTests, and the WeChat Pay simulator, Faults/WeChatPayBooksTests, script the others).
 /// </summary>
 [Collection("db-restart")]
 public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster, ITestOutputHelper output) : IClassFixture<DatabaseRestartTests.OwnCluster>
