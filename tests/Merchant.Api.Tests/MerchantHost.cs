@@ -78,6 +78,18 @@ public sealed class Stack : IAsyncDisposable
         return JsonSerializer.Deserialize<TradeResponse>(body, Json)!;
     }
 
+    /// <summary>A POST with an Idempotency-Key: a fresh one unless the test repeats its own.</summary>
+    public static async Task<HttpResponseMessage> PostKeyedAsync(HttpClient client, string path, object body, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>A customer redeeming a pickup code at the storefront.</summary>
+    public Task<HttpResponseMessage> RedeemAsync(string machineNo, long productId, string code) =>
+        PostKeyedAsync(Api.Storefront, "/api/v1/pickups", new { machine_no = machineNo, product_id = productId, code });
+
     public async Task PayAsync(string tradeId, string outcome = "success")
     {
         var response = await Api.Storefront.PostAsJsonAsync($"/api/v1/sandbox/trades/{tradeId}/pay", new { outcome });

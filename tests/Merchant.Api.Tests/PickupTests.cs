@@ -22,10 +22,10 @@ public sealed class PickupTests : IAsyncLifetime
         var product = machine.Products[0].ProductId;
         var code = (await Platform().GeneratePickupCodesAsync(new GeneratePickupCodesRequest(machine.MachineNo, product))).Single().Code;
 
-        var first = await RedeemAsync(machine.MachineNo, product, code);
+        var first = await _stack.RedeemAsync(machine.MachineNo, product, code);
         var trade = JsonSerializer.Deserialize<TradeResponse>(await first.Content.ReadAsStringAsync(), Stack.Json)!;
         var done = await _stack.WaitForAsync(trade.TradeId, TimeSpan.FromSeconds(30), "completed");
-        var again = await RedeemAsync(machine.MachineNo, product, code);
+        var again = await _stack.RedeemAsync(machine.MachineNo, product, code);
         var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
 
         first.StatusCode.ShouldBe(HttpStatusCode.Created);
@@ -46,7 +46,7 @@ public sealed class PickupTests : IAsyncLifetime
         var code = (await Platform().GeneratePickupCodesAsync(new GeneratePickupCodesRequest(machine.MachineNo, product))).Single().Code;
         await _stack.Simulator.FailNextDispensesAsync(machine.MachineNo, 1, reason: "Slot Invalid");
 
-        var response = await RedeemAsync(machine.MachineNo, product, code);
+        var response = await _stack.RedeemAsync(machine.MachineNo, product, code);
         var trade = JsonSerializer.Deserialize<TradeResponse>(await response.Content.ReadAsStringAsync(), Stack.Json)!;
         var settled = await _stack.WaitForAsync(trade.TradeId, TimeSpan.FromSeconds(30), "needs_attention");
         var refund = await _stack.Api.Ops.PostAsync($"/api/v1/ops/trades/{trade.TradeId}/lines/1/refund", null);
@@ -62,7 +62,7 @@ public sealed class PickupTests : IAsyncLifetime
     {
         var machine = await _stack.Simulator.CreateMachineAsync(products: 1);
 
-        var response = await RedeemAsync(machine.MachineNo, machine.Products[0].ProductId, "123456");
+        var response = await _stack.RedeemAsync(machine.MachineNo, machine.Products[0].ProductId, "123456");
 
         ((int)response.StatusCode).ShouldBeInRange(400, 499);
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()
@@ -70,14 +70,4 @@ public sealed class PickupTests : IAsyncLifetime
     }
 
     private IPlatformApi Platform() => _stack.Api.Services.GetRequiredService<IPlatformApi>();
-
-    private async Task<HttpResponseMessage> RedeemAsync(string machineNo, long productId, string code)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/pickups")
-        {
-            Content = JsonContent.Create(new { machine_no = machineNo, product_id = productId, code }),
-        };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        return await _stack.Api.Storefront.SendAsync(request);
-    }
 }

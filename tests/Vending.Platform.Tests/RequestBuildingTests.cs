@@ -182,10 +182,12 @@ public class RequestBuildingTests
         await client.DebugDispenseAsync(new DebugDispenseRequest("16327129")
         {
             ProductId = 5,
+            NotifyUrl = "https://merchant.example/notify/td1.abc",
             SlotFields = new Dictionary<string, string> { ["addr"] = "1", ["channel"] = "A21" },
         });
 
         var fields = handler.Requests.ShouldHaveSingleItem().PayloadFields;
+        fields["notify_url"].ShouldBe("https://merchant.example/notify/td1.abc");
         fields["addr"].ShouldBe("1");
         fields["channel"].ShouldBe("A21");
         fields["product_id"].ShouldBe("5");

@@ -155,6 +155,25 @@ public class TolerantReadingTests
         });
     }
 
+    [Theory]
+    [InlineData("\"floor_status\":\"2\"", 2)]
+    [InlineData("\"status\":\"47\"", 47)]
+    [InlineData("\"floor_status\":0", 0)]
+    [InlineData("\"other\":1", null)]
+    public async Task Reads_a_slot_state_under_either_name_and_the_product_name_under_good(string field, int? expected)
+    {
+        var data = "[{\"cabinet_name\":\"B\",\"addr\":2,\"channels\":[{\"name\":\"B21\",\"product_id\":7," + field
+            + ",\"good\":{\"id\":9,\"name\":\"Cola\"},\"inventory\":6,\"current_inventory\":1}]}]";
+        var client = TestClient.Create(StubHandler.AnsweringOk(data));
+
+        var slot = (await client.GetFloorsAsync(new FloorsRequest("16327129"))).ShouldHaveSingleItem();
+
+        slot.FloorStatus.ShouldBe(expected);
+        slot.ProductName.ShouldBe("Cola");
+        slot.CabinetName.ShouldBe("B");
+        slot.Capacity.ShouldBe(6);
+    }
+
     [Fact]
     public async Task Reads_an_order_with_numbers_as_strings_and_money_in_fen()
     {

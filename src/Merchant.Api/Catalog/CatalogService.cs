@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Merchant.Api.Hosting;
+using Merchant.Api.Slots;
 using Microsoft.Extensions.Caching.Memory;
 using Vending.Platform;
 
@@ -12,7 +13,7 @@ namespace Merchant.Api.Catalog;
 /// so it keeps using a recent list instead of refetching after every order — that refetch was one `/products` call per
 /// checkout (bench/README.md).
 /// </summary>
-public sealed class CatalogService(IPlatformApi platform, IMemoryCache cache, ProductCache products, TimeProvider clock)
+public sealed class CatalogService(IPlatformApi platform, IMemoryCache cache, ProductCache products, SlotHealth slots, TimeProvider clock)
 {
     private static readonly TimeSpan MachinesFor = TimeSpan.FromSeconds(10);
 
@@ -48,9 +49,20 @@ public sealed class CatalogService(IPlatformApi platform, IMemoryCache cache, Pr
                 .Select(b => new BannerView(b.Id, b.CoverImage, b.SortId))];
         }))!;
 
-    /// <summary>Products with live stock (at most <see cref="StockFor"/> old, and newer than the last stock move).</summary>
-    public Task<IReadOnlyList<ProductView>> ProductsAsync(string machineNo, CancellationToken cancellationToken) =>
-        products.GetAsync(machineNo, StockFor, honourStockMoves: true, FetchAsync, clock, cancellationToken);
+    /// <summary>
+    /// Products with live stock (at most <see cref="StockFor"/> old, and newer than the last stock move), each marked
+    /// unavailable while its slot is in fault (DESIGN §2 rule 10) — read from the database each time, so a clear shows at once.
+    /// </summary>
+    public async Task<IReadOnlyList<ProductView>> ProductsAsync(string machineNo, CancellationToken cancellationToken)
+    {
+        var list = await products.GetAsync(machineNo, StockFor, honourStockMoves: true, FetchAsync, clock, cancellationToken);
+        var faults = await slots.FaultsAsync(machineNo, cancellationToken);
+        return faults.Count == 0
+            ? list
+            : [.. list.Select(p => faults.TryGetValue(p.ProductId, out var slot)
+                ? p with { Available = false, UnavailableReason = SlotHealth.UnavailableReason(slot) }
+                : p)];
+    }
 
     /// <summary>Products for pricing a checkout: names and ids, up to <see cref="ListingFor"/> old.</summary>
     public Task<IReadOnlyList<ProductView>> ListingAsync(string machineNo, CancellationToken cancellationToken) =>
@@ -146,4 +158,10 @@ public sealed record MachineView(string MachineNo, string Name, bool Online, boo
 public sealed record BannerView(long BannerId, string ImageUrl, int Sort);
 
 public sealed record ProductView(long ProductId, string Name, string Price, [property: System.Text.Json.Serialization.JsonIgnore] long PriceFen,
-    int Stock, int Capacity, string Category, string Slot);
+    int Stock, int Capacity, string Category, string Slot)
+{
+    /// <summary>False while the product's slot is in fault: checkout refuses it (409 <c>slot_fault</c>).</summary>
+    public bool Available { get; init; } = true;
+
+    public string? UnavailableReason { get; init; }
+}

@@ -7,6 +7,7 @@ using Merchant.Api.Idempotency;
 using Merchant.Api.Jobs;
 using Merchant.Api.Payments;
 using Merchant.Api.PlatformNotify;
+using Merchant.Api.Slots;
 using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Merchant.Domain;
@@ -31,6 +32,7 @@ public sealed partial class CheckoutService(
     PaymentProviders payments,
     TradeIds ids,
     CheckoutWriter writer,
+    SlotHealth slots,
     TimeProvider clock,
     IOptions<OrdersOptions> orders,
     IOptions<PaymentsOptions> paymentOptions,
@@ -60,6 +62,9 @@ public sealed partial class CheckoutService(
                 ?? throw new ApiProblem(422, "product_not_found", $"Product {item.ProductId} is not sold on machine {machineNo}.");
             lines.AddRange(Enumerable.Repeat(new LineDraft(product.ProductId, product.Name, product.PriceFen), item.Quantity));
         }
+
+        // DESIGN §2 rule 10: a slot in fault sells nothing until ops clear it; selling from it only buys a refund.
+        await slots.RefuseFaultedAsync(machineNo, request.Items!.Select(i => i.ProductId), cancellationToken);
 
         var now = clock.GetUtcNow();
         var trade = Trade.NewPurchase(await ids.NextAsync(now, cancellationToken), machineNo, lines, request.CustomerRef, now);

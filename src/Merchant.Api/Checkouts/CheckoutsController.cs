@@ -18,7 +18,7 @@ public sealed class CheckoutsController(CheckoutService checkouts, IdempotencySe
     /// <remarks>Requires <c>Idempotency-Key</c>: the same key and body replay the first answer; another body is 422; a request still running is 409.</remarks>
     [ProblemCodes(400, "validation_failed", "invalid_request", "idempotency_key_missing", "idempotency_key_invalid")]
     [ProblemCodes(404, "machine_not_found")]
-    [ProblemCodes(409, "insufficient_stock", "machine_offline", "idempotency_request_in_flight")]
+    [ProblemCodes(409, "insufficient_stock", "machine_offline", "slot_fault", "idempotency_request_in_flight")]
     [ProblemCodes(422, "product_not_found", "product_off_sale", "idempotency_key_reused")]
     [ProblemCodes(503, "platform_unavailable")]
     [HttpPost]

@@ -4,6 +4,7 @@ using Merchant.Api.Checkouts;
 using Merchant.Api.Demo;
 using Merchant.Api.Dispensing;
 using Merchant.Api.Errors;
+using Merchant.Api.Fleet;
 using Merchant.Api.Health;
 using Merchant.Api.Idempotency;
 using Merchant.Api.Jobs;
@@ -61,6 +62,7 @@ public static class MerchantApp
         services.AddValidatedOptions<JobsOptions, JobsOptionsValidator>(configuration.GetSection("Jobs"));
         services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration.GetSection("Auth"));
         services.AddValidatedOptions<DemoOptions, DemoOptionsValidator>(configuration.GetSection("Demo"));
+        services.AddValidatedOptions<FleetOptions, FleetOptionsValidator>(configuration.GetSection("Fleet"));
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => MerchantDataSource.Build(
@@ -116,6 +118,7 @@ public static class MerchantApp
         services.AddScoped<DispenseResults>();
         services.AddScoped<CallbackService>();
         services.AddScoped<OpsService>();
+        services.AddFleet();
 
         services.AddJobHandler<CreateOrderRecoveryHandler>(JobKinds.CreateOrder);
         services.AddJobHandler<ConsumePickupHandler>(JobKinds.ConsumePickup);

@@ -27,6 +27,7 @@ public static class OpenApiSetup
             });
             c.OperationFilter<MerchantOperationFilter>();
             c.SchemaFilter<MerchantSchemaFilter>();
+            c.SchemaFilter<Fleet.FleetExamples>();
             c.SupportNonNullableReferenceTypes();
             var xml = Path.Combine(AppContext.BaseDirectory, "Merchant.Api.xml");
             if (File.Exists(xml))

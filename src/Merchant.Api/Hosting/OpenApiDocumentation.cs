@@ -137,6 +137,14 @@ internal sealed class MerchantSchemaFilter : ISchemaFilter
         {
             concrete.Examples = [Examples.Trade.DeepClone()];
         }
+        else if (context.Type == typeof(Catalog.ProductView))
+        {
+            // A product whose slot is in fault (DESIGN §2 rule 10): listed, but not sold until ops clear the slot.
+            concrete.Examples = [JsonNode.Parse("""
+                {"product_id":1323442,"name":"Cola 330ml","price":"3.00","stock":8,"capacity":10,"category":"Drinks","slot":"A11",
+                 "available":false,"unavailable_reason":"slot jammed"}
+                """)!];
+        }
         else if (context.Type == typeof(CheckoutRequest))
         {
             concrete.Examples = [JsonNode.Parse("""

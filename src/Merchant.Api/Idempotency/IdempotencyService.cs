@@ -69,7 +69,7 @@ public sealed class IdempotencyService(NpgsqlDataSource dataSource, TimeProvider
 
             var json = IdempotencyClaim.Serialize(body);
             await CompleteAsync(scope, key, successStatus, json, CancellationToken.None);
-            return Replay(successStatus, json);
+            return Replay(successStatus, claim.FirstAnswer is { } first ? IdempotencyClaim.Serialize(first) : json);
         }
         catch (ApiProblem problem)
         {
@@ -218,6 +218,15 @@ public sealed class IdempotencyClaim(string scope, string key, int successStatus
 
     /// <summary>Set once the action stored the answer itself; the service then only replays it.</summary>
     public string? StoredAnswer { get; private set; }
+
+    /// <summary>What this first request is answered with instead of the stored answer (<see cref="ShowOnce"/>).</summary>
+    public object? FirstAnswer { get; private set; }
+
+    /// <summary>
+    /// Answers this request with <paramref name="answer"/> while the action's own result is what is stored and replayed:
+    /// for secrets shown once (new pickup codes), which must never be kept in the idempotency table.
+    /// </summary>
+    public void ShowOnce(object answer) => FirstAnswer = answer;
 
     public static string Serialize(object body) => JsonSerializer.Serialize(body, body.GetType(), WireJson.Options);
 

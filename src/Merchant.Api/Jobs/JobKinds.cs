@@ -15,4 +15,6 @@ public static class JobKinds
     public const string RefundQuery = "query_refund";
     public const string QueryPayment = "query_payment";
     public const string SandboxNotify = "sandbox_notify";
+    public const string TestDispense = "test_dispense";
+    public const string TestDispensePoll = "poll_test_dispense";
 }

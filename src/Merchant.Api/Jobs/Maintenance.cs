@@ -7,12 +7,15 @@ namespace Merchant.Api.Jobs;
 
 /// <summary>
 /// The safety net of each instance, every few seconds: callbacks stored but not applied, machines with
-/// waiting lines and nothing dispensing (a crash between two steps), and expired idempotency keys.
+/// waiting lines and nothing dispensing (a crash between two steps), expired idempotency keys; and the fleet's
+/// state (machines and slots, every Fleet:RefreshInterval) and alert gauges.
 /// </summary>
 public sealed partial class Maintenance(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<JobsOptions> options, ILogger<Maintenance> logger) : BackgroundService
+    Microsoft.Extensions.Options.IOptions<JobsOptions> options, Microsoft.Extensions.Options.IOptions<Fleet.FleetOptions> fleetOptions,
+    ILogger<Maintenance> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
+    private DateTimeOffset _fleetRefreshedAt = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,6 +78,19 @@ public sealed partial class Maintenance(IServiceScopeFactory scopes, NpgsqlDataS
             {
                 Telemetry.MerchantTelemetry.SetQueue(reader.GetInt64(0), Convert.ToDouble(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
             }
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            // Machines and slots re-read now and then, so offline machines and low stock are alerts even when nobody looks.
+            if (clock.GetUtcNow() - _fleetRefreshedAt >= fleetOptions.Value.RefreshInterval)
+            {
+                _fleetRefreshedAt = clock.GetUtcNow();
+                await scope.ServiceProvider.GetRequiredService<Fleet.FleetService>().RefreshAsync(null, cancellationToken);
+            }
+
+            var alerts = await scope.ServiceProvider.GetRequiredService<Fleet.AlertService>().CountsAsync(cancellationToken);
+            Telemetry.MerchantTelemetry.SetAlerts(Fleet.AlertService.ByKind(alerts));
         }
 
         if (prune)

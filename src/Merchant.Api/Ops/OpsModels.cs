@@ -23,7 +23,11 @@ public sealed record Summary(
     IReadOnlyDictionary<string, int> TradesByStatus,
     IReadOnlyList<MachineSummaryView> Machines,
     StuckWork Stuck,
-    MoneyToday Today);
+    MoneyToday Today)
+{
+    /// <summary>Open alerts by kind (GET /api/v1/ops/alerts lists them), from our tables as last refreshed.</summary>
+    public Fleet.AlertCounts? Alerts { get; init; }
+}
 
 public sealed record MachineSummaryView(string MachineNo, IReadOnlyDictionary<string, int> TradesByStatus, string? Dispensing);
 

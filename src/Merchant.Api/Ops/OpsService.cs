@@ -13,7 +13,7 @@ namespace Merchant.Api.Ops;
 
 public sealed class OpsService(
     TradeStore trades, TradeService tradeService, IPlatformApi platform, DispenseResults results, JobStore jobs,
-    TimeProvider clock, IOptions<DispenseOptions> dispense, IOptions<PaymentsOptions> payments)
+    Fleet.AlertService alerts, TimeProvider clock, IOptions<DispenseOptions> dispense, IOptions<PaymentsOptions> payments)
 {
     private const int PageSize = 50;
     private const int MaxPage = 100_000;
@@ -192,8 +192,11 @@ public sealed class OpsService(
             .Select(g => new MachineSummaryView(g.Key, g.ToDictionary(x => x.Status.ToWire(), x => x.Count),
                 dispensing.FirstOrDefault(d => d.MachineNo == g.Key) is { } d ? $"{d.TradeId}/{d.LineId}" : null))
             .ToList();
-        return new Summary(now, byStatus.ToDictionary(s => s.Key.ToWire(), s => s.Count), machines,
+        var summary = new Summary(now, byStatus.ToDictionary(s => s.Key.ToWire(), s => s.Count), machines,
             new StuckWork(pastDeadline, gaveUp, attention, oldest), new MoneyToday(Money.ToWire(taken), Money.ToWire(refunded), Trade.DefaultCurrency) { ByProvider = byProvider });
+
+        // Fleet alerts (issue 13): counted from their own tables, apart from the trade counts above.
+        return summary with { Alerts = await alerts.CountsAsync(cancellationToken) };
     }
 
     public async Task<IReadOnlyList<JobView>> JobsAsync(string status, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using Merchant.Api.Dispensing;
 using Merchant.Api.Persistence;
+using Merchant.Api.Slots;
 using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Microsoft.EntityFrameworkCore;
@@ -10,9 +11,11 @@ namespace Merchant.Api.PlatformNotify;
 /// <summary>
 /// The notify_url inbox: store the raw callback first, then apply it. Duplicates, strays and contradictions
 /// change nothing (the trade's transitions decide); a callback that fails to apply is retried by the sweeper.
+/// Its floor_status is the slot's health (DESIGN §2 rule 10); a test dispense's callback goes to its own row.
 /// </summary>
 public sealed partial class CallbackService(
-    MerchantDbContext db, TradeStore trades, DispenseResults results, TimeProvider clock, ILogger<CallbackService> logger)
+    MerchantDbContext db, TradeStore trades, DispenseResults results, SlotHealth slots, TestDispenseResults testDispenses,
+    TimeProvider clock, ILogger<CallbackService> logger)
 {
     public const string Mismatch = "mismatch";
     public const string UnknownTrade = "unknown_trade";
@@ -27,6 +30,13 @@ public sealed partial class CallbackService(
     public async Task<string> ReceiveAsync(string tradeId, string body, CancellationToken cancellationToken)
     {
         var callback = new PlatformCallback { TradeId = tradeId, ReceivedAt = clock.GetUtcNow(), Body = body };
+        if (TestDispense.FromSubject(tradeId) is { } testDispenseId)
+        {
+            db.PlatformCallbacks.Add(callback);
+            await db.SaveChangesAsync(cancellationToken);
+            return await ApplyTestAsync(callback.CallbackId, testDispenseId, body, cancellationToken);
+        }
+
         if (!DispenseCallback.TryParse(body, out var parsed))
         {
             return await StoreAsync(callback, "unreadable", cancellationToken);
@@ -44,9 +54,10 @@ public sealed partial class CallbackService(
         Domain.Trade? trade;
         try
         {
-            trade = await trades.ChangeAsync(tradeId, Actors.Platform, t =>
+            trade = await trades.ChangeAsync(tradeId, Actors.Platform, async t =>
             {
                 (outcome, appliedLine, result) = ApplyTo(t, parsed);
+                await ReportSlotAsync(t, appliedLine, outcome, parsed, cancellationToken);
                 callback.ProcessedAt = clock.GetUtcNow();
                 callback.Outcome = outcome;
                 db.PlatformCallbacks.Add(callback);
@@ -133,15 +144,21 @@ public sealed partial class CallbackService(
     {
         db.ChangeTracker.Clear();
         var stored = await db.PlatformCallbacks.AsNoTracking().SingleAsync(c => c.CallbackId == callbackId, cancellationToken);
+        if (TestDispense.FromSubject(stored.TradeId) is { } testDispenseId)
+        {
+            return await ApplyTestAsync(callbackId, testDispenseId, stored.Body, cancellationToken);
+        }
+
         var outcome = "unreadable";
         int? appliedLine = null;
         DispenseOutcome result = default;
         Domain.Trade? trade = null;
         if (DispenseCallback.TryParse(stored.Body, out var parsed))
         {
-            trade = await trades.ChangeAsync(stored.TradeId, Actors.Platform, t =>
+            trade = await trades.ChangeAsync(stored.TradeId, Actors.Platform, async t =>
             {
                 (outcome, appliedLine, result) = ApplyTo(t, parsed);
+                await ReportSlotAsync(t, appliedLine, outcome, parsed, cancellationToken);
                 MarkProcessed(callbackId, outcome);
             }, cancellationToken);
             outcome = trade is null ? UnknownTrade : outcome;
@@ -183,6 +200,47 @@ public sealed partial class CallbackService(
     }
 
     /// <summary>
+    /// A test dispense's callback, already stored: settles its row (and its slot) and marks the callback processed.
+    /// Its token names the test dispense, so a result for another order is a mismatch like a trade's.
+    /// </summary>
+    private async Task<string> ApplyTestAsync(long callbackId, long testDispenseId, string body, CancellationToken cancellationToken)
+    {
+        var outcome = "unreadable";
+        if (DispenseCallback.TryParse(body, out var parsed))
+        {
+            var applied = await testDispenses.ApplyAsync(testDispenseId, new TestDispenseOutcome(
+                parsed.Delivered ? TestDispense.Succeeded : TestDispense.Failed,
+                parsed.Delivered && parsed.FloorStatus == 0 ? FloorStatuses.Normal : parsed.FloorStatus,
+                parsed.Delivered ? null : FailReason(parsed),
+                PlatformOrderId: parsed.OrderId), cancellationToken);
+            outcome = applied == TestDispenseResults.UnknownTest ? UnknownTrade : applied;
+        }
+
+        db.ChangeTracker.Clear();
+        MarkProcessed(callbackId, outcome);
+        await db.SaveChangesAsync(cancellationToken);
+        Counted(TestDispense.SubjectOf(testDispenseId), callbackId, outcome);
+        return outcome;
+    }
+
+    /// <summary>The first result of a customer's line tells its slot's health, in the trade's transaction.</summary>
+    private async Task ReportSlotAsync(Domain.Trade trade, int? lineId, string outcome, DispenseCallback parsed, CancellationToken cancellationToken)
+    {
+        if (lineId is not { } id || outcome != "applied")
+        {
+            return;
+        }
+
+        var line = trade.Line(id);
+        await slots.ReportAsync(trade.MachineNo, line.ProductId, new SlotReport(
+                parsed.FloorStatus, parsed.Delivered, parsed.Delivered ? null : FailReason(parsed), line.DispatchedAt ?? clock.GetUtcNow(), SlotReportSource.Line),
+            cancellationToken);
+    }
+
+    private static string FailReason(DispenseCallback parsed) =>
+        string.IsNullOrWhiteSpace(parsed.FailReason) ? "dispense failed" : parsed.FailReason;
+
+    /// <summary>
     /// Applies a parsed callback to the trade locked by the caller: a timeline entry, then the line's result.
     /// Returns the outcome, and the line whose result was recorded (for the follow-up after the commit).
     /// </summary>
@@ -204,9 +262,8 @@ public sealed partial class CallbackService(
             MerchantTelemetry.CallbackLag.Record((clock.GetUtcNow() - dispatched).TotalSeconds);
         }
 
-        var failReason = string.IsNullOrWhiteSpace(parsed.FailReason) ? "dispense failed" : parsed.FailReason;
         var outcome = parsed.Delivered ? DispenseOutcome.Dispensed : DispenseOutcome.Failed;
-        var result = results.Apply(trade, line.LineId, outcome, parsed.Delivered ? null : failReason, Actors.Platform);
+        var result = results.Apply(trade, line.LineId, outcome, parsed.Delivered ? null : FailReason(parsed), Actors.Platform);
         return (result, line.LineId, outcome);
     }
 

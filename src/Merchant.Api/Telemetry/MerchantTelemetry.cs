@@ -39,14 +39,26 @@ public static class MerchantTelemetry
 
     public static readonly Histogram<double> Jobs = Meter.CreateHistogram<double>("merchant.job.duration", "ms", "Jobs run, by kind and outcome");
 
+    public static readonly Counter<long> TestDispenses = Meter.CreateCounter<long>("merchant.test_dispenses", description: "Ops test dispenses by outcome");
+
+    public static readonly Counter<long> FailuresOnFaultedSlots = Meter.CreateCounter<long>("merchant.slots.failures_while_faulted",
+        description: "Lines that failed on a slot already known to be in fault: alerts ops should have acted on");
+
     private static long _queueDepth;
+    private static IReadOnlyDictionary<string, long> _alerts = new Dictionary<string, long>();
     private static double _queueAgeSeconds;
 
     static MerchantTelemetry()
     {
         Meter.CreateObservableGauge("merchant.jobs.queue.depth", () => Volatile.Read(ref _queueDepth), description: "Jobs due and not running");
         Meter.CreateObservableGauge("merchant.jobs.queue.age", () => Volatile.Read(ref _queueAgeSeconds), "s", "Age of the oldest due job");
+        Meter.CreateObservableGauge("merchant.alerts.open",
+            () => Volatile.Read(ref _alerts).Select(a => new Measurement<long>(a.Value, Tag("kind", a.Key))),
+            description: "Open ops alerts by kind (GET /api/v1/ops/alerts)");
     }
+
+    /// <summary>Sampled by the maintenance loop, like the queue, so reading a gauge never touches the database.</summary>
+    public static void SetAlerts(IReadOnlyDictionary<string, long> counts) => Volatile.Write(ref _alerts, counts);
 
     /// <summary>Sampled by the maintenance loop, so reading a gauge never touches the database.</summary>
     public static void SetQueue(long depth, double oldestAgeSeconds)

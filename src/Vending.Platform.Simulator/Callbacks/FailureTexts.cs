@@ -9,6 +9,15 @@ internal static class FailureTexts
 
     public const int TimeoutFloorStatus = 47;
 
+    /// <summary>What a slot broken this way reports when a command tries it.</summary>
+    public static string ForFloorStatus(int floorStatus) => floorStatus switch
+    {
+        0 => "Slot Invalid",
+        2 => GoodsAreStuck,
+        47 => "Slave Comm Error",
+        _ => "VerMo break",
+    };
+
     public static int DefaultFloorStatus(string reason) => reason switch
     {
         GoodsAreStuck => 2,

@@ -53,6 +53,7 @@ internal sealed class CatalogService(SimulatorState state)
                         channel["product_name"] = p.Name;
                         channel["current_inventory"] = p.Stock;
                         channel["inventory"] = p.Capacity;
+                        channel["floor_status"] = p.FloorStatus.ToString(System.Globalization.CultureInfo.InvariantCulture);
                         return (JsonNode?)channel;
                     }).ToArray()),
                 });

@@ -46,7 +46,8 @@ public sealed record UpdateProductRequest(
     int? Stock,
     int? Capacity,
     int? CategoryId,
-    bool? OnSale);
+    bool? OnSale,
+    int? FloorStatus = null);
 
 public sealed record DispenseFaultRequest(int? Count, string? Mode, string? Reason, int? FloorStatus);
 
@@ -88,7 +89,9 @@ public sealed record ProductView(
     int Capacity,
     int CategoryId,
     bool OnSale,
-    ChannelView Channel);
+    ChannelView Channel,
+    int FloorStatus = 1,
+    bool Broken = false);
 
 public sealed record BannerView(long Id, string Status, bool IsVisible, string CoverImage, int SortId, long HitCount, long ViewsCount);
 

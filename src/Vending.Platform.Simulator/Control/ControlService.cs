@@ -194,6 +194,11 @@ internal sealed class ControlService(SimulatorState state)
                 return NotFound($"product {productId} not found");
             }
 
+            if (request.FloorStatus is { } floor && floor is not (0 or 1 or 2 or 3 or 47))
+            {
+                return BadRequest("floor_status must be 0, 1, 2, 3 or 47");
+            }
+
             var capacity = request.Capacity ?? product.Capacity;
             var stock = request.Stock ?? product.Stock;
             if (stock < 0 || capacity < 0)
@@ -206,6 +211,12 @@ internal sealed class ControlService(SimulatorState state)
             product.Capacity = capacity;
             product.Stock = stock;
             product.OnSale = request.OnSale ?? product.OnSale;
+            if (request.FloorStatus is { } status)
+            {
+                // A technician breaking or mending the slot: 1 mends it, anything else breaks it until mended.
+                product.BrokenFloorStatus = status == 1 ? null : status;
+                product.FloorStatus = status;
+            }
             if (request.CategoryId is { } categoryId)
             {
                 state.EnsureCategory(categoryId);

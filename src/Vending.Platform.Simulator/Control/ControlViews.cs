@@ -33,7 +33,9 @@ internal static class ControlViews
         product.Capacity,
         product.CategoryId,
         product.OnSale,
-        new ChannelView(product.ChannelName, product.CabinetName, product.Row));
+        new ChannelView(product.ChannelName, product.CabinetName, product.Row),
+        product.FloorStatus,
+        product.BrokenFloorStatus is not null);
 
     public static BannerView Banner(Banner banner) => new(
         banner.Id, banner.Status, banner.IsVisible, banner.CoverImage, banner.SortId, banner.HitCount, banner.ViewsCount);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vending.Platform.Simulator.Callbacks;
 using Vending.Platform.Simulator.Faults;
 using Vending.Platform.Simulator.Platform;
 using Vending.Platform.Simulator.State;
@@ -166,7 +167,11 @@ internal sealed class DeliveryService(SimulatorState state)
 
     private Delivery Start(PlatformRequest request, Machine machine, Order order, OrderRecord record, DateTimeOffset now, bool isDebug)
     {
-        var fault = machine.TakeDispenseFault();
+        // A broken slot fails every command until mended; a scripted fault is taken only by a slot that works.
+        var broken = state.Products.GetValueOrDefault(record.ProductId)?.BrokenFloorStatus;
+        var fault = broken is { } floor
+            ? new DispenseFault { Mode = DispenseFaultMode.Fail, Remaining = 1, Reason = FailureTexts.ForFloorStatus(floor), FloorStatus = floor }
+            : machine.TakeDispenseFault();
         var resultDelay = machine.ResultDelay ?? state.Settings.ResultDelay;
         var delivery = new Delivery
         {

@@ -62,6 +62,12 @@ internal static class DeviceEngine
             };
         }
 
+        // The slot now reports what this command found (CONTRACT §3.1a); /floors shows it.
+        if (record is not null && state.Products.TryGetValue(record.ProductId, out var slot))
+        {
+            slot.FloorStatus = delivery.FloorStatus;
+        }
+
         // A test dispense drops a real item; paid lines were taken from stock when the order was created.
         if (delivery.IsDebug && outcome == DeviceOutcome.Success && record is not null
             && state.Products.TryGetValue(record.ProductId, out var product) && product.Stock > 0)

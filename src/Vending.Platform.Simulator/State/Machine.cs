@@ -137,6 +137,12 @@ internal sealed class Product
 
     public int Column { get; init; } = 1;
 
+    /// <summary>The slot's state as its last dispense reported it (CONTRACT §3.1a floor_status: 1 normal).</summary>
+    public int FloorStatus { get; set; } = 1;
+
+    /// <summary>Set by the control API: the slot is broken and every dispense from it fails with this floor_status until set back to 1.</summary>
+    public int? BrokenFloorStatus { get; set; }
+
     public string ChannelName => $"{CabinetName}{Code}";
 
     public string Code => $"{Row}{Column}";

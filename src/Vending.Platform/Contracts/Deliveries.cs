@@ -14,6 +14,9 @@ public sealed record DebugDispenseRequest(string MachineNo)
 {
     public long? ProductId { get; init; }
 
+    /// <summary>Where the platform posts the result (CONTRACT §4: debug dispenses are called back too).</summary>
+    public string? NotifyUrl { get; init; }
+
     public IReadOnlyDictionary<string, string>? SlotFields { get; init; }
 }
 
@@ -29,6 +32,11 @@ public sealed record DispenseResult
     public string PickupAt { get; init; } = "";
 
     public string FailReason { get; init; } = "";
+
+    /// <summary>The test order a debug dispense created (0 when the answer does not say).</summary>
+    public long OrderId { get; init; }
+
+    public long RecordId { get; init; }
 }
 
 /// <summary>The dispense-result body the platform POSTs to notify_url. Unsigned: treat it as a hint and confirm with query-order.</summary>

@@ -127,4 +127,10 @@ public sealed record MachineSlot
     public int Capacity { get; init; }
 
     public int CurrentInventory { get; init; }
+
+    /// <summary>The product's name, from <c>good.name</c> or <c>product_name</c>.</summary>
+    public string ProductName { get; init; } = "";
+
+    /// <summary>0 slot missing, 1 normal, 2 jammed, 3 motor fault, 47 serial timeout; null when the answer does not say.</summary>
+    public int? FloorStatus { get; init; }
 }

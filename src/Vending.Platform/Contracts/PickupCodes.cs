@@ -50,4 +50,7 @@ public sealed record PickupCode
     public string ExpiredAt { get; init; } = "";
 
     public int Quantity { get; init; }
+
+    /// <summary>The product a generated code is for, when the answer says (generating for every product of a machine).</summary>
+    public long ProductId { get; init; }
 }

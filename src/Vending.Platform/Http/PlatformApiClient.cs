@@ -143,12 +143,13 @@ public sealed class PlatformApiClient : IPlatformApi
             [
                 PayloadField.Text(MethodField, DeliveryMethod),
                 Optional("product_id", request.ProductId),
+                PayloadField.Text("notify_url", request.NotifyUrl),
                 .. slotFields.Select(pair => PayloadField.Text(pair.Key, pair.Value)),
             ]);
         return _endpoints.DebugDispense(payload, Call("deliveries.debug", request.MachineNo), cancellationToken);
 
         static bool IsReserved(string key) =>
-            key is "machine_no" or MethodField or "timestamp" or PayloadSigner.SignField or "product_id";
+            key is "machine_no" or MethodField or "timestamp" or PayloadSigner.SignField or "product_id" or "notify_url";
     }
 
     public Task RestockAsync(RestockRequest request, CancellationToken cancellationToken = default)

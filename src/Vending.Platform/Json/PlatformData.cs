@@ -43,7 +43,8 @@ internal static class PlatformData
 
     /// <summary>
     /// Floors are undocumented: accept a flat list of slots, or rows that nest their slots under <c>channels</c>
-    /// (a slot then inherits its row's cabinet and addr), and read capacity from <c>capacity</c> or <c>inventory</c>.
+    /// (a slot then inherits its row's cabinet and addr), and read capacity from <c>capacity</c> or <c>inventory</c>,
+    /// the slot state from <c>floor_status</c> or <c>status</c>, the product's name from <c>product_name</c> or <c>good.name</c>.
     /// </summary>
     private static IReadOnlyList<MachineSlot> ReadFloors(JsonElement data)
     {
@@ -76,6 +77,17 @@ internal static class PlatformData
                 if (!slot.ContainsKey("capacity") && slot["inventory"] is { } capacity)
                 {
                     slot["capacity"] = capacity.DeepClone();
+                }
+
+                // CONTRACT §3.1a: "floor_status (string; some answers name it status)", and the product under good.
+                if (!slot.ContainsKey("floor_status") && slot["status"] is JsonValue status)
+                {
+                    slot["floor_status"] = status.DeepClone();
+                }
+
+                if (!slot.ContainsKey("product_name") && slot["good"] is JsonObject good && good["name"] is { } name)
+                {
+                    slot["product_name"] = name.DeepClone();
                 }
 
                 slots.Add(ReferenceEquals(slot, row) ? slot.DeepClone() : slot);

@@ -99,6 +99,7 @@ public sealed class CatalogIntegrationTests(SimulatorHost sim) : IClassFixture<S
         floors.Select(f => f.ProductId).ShouldBe(machine.ProductIds);
         floors.ShouldAllBe(f => f.CabinetName == "A" && f.Name.Length > 0 && f.CurrentInventory == 1 && f.Capacity > 0);
         floors.Select(f => f.Addr).Distinct().ShouldBe(["1", "2"]);
+        floors.ShouldAllBe(f => f.FloorStatus == 1 && f.ProductName.StartsWith("Item "));
     }
 
     [Fact]

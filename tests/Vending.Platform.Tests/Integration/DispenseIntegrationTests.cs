@@ -116,6 +116,8 @@ public sealed class DispenseIntegrationTests(SimulatorHost sim) : IClassFixture<
         accepted.DeliveryId.ShouldNotBeNullOrWhiteSpace();
         var command = (await sim.Control.CommandsAsync(machine.MachineNo)).GetProperty("commands").EnumerateArray().Single();
         command.GetProperty("debug").GetBoolean().ShouldBeTrue();
+        accepted.OrderId.ShouldBe(command.GetProperty("order_id").GetInt64());
+        accepted.RecordId.ShouldBe(command.GetProperty("record_id").GetInt64());
         command.GetProperty("delivery_id").GetString().ShouldBe(accepted.DeliveryId);
         await SimControl.EventuallyAsync(
             async () => await sim.Control.StockAsync(machine.MachineNo, cola) == 4,

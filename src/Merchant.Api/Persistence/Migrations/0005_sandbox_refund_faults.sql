@@ -1,4 +1,4 @@
--- 0004: the sandbox provider's refunds can be confirmed later (processing until settle_at), and a fault switch can make
+-- 0005: the sandbox provider's refunds can be confirmed later (processing until settle_at), and a fault switch can make
 -- them fail, go unanswered or settle late. The switch is read only in Development and Testing (docs/decisions/0018).
 
 ALTER TABLE sandbox_refunds
