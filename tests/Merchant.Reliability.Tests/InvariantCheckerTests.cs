@@ -94,21 +94,22 @@ public sealed class InvariantCheckerTests(InvariantCheckerTests.Planted planted)
             var sim = _rig.Simulator;
             var shop = _rig.Shop;
 
-            // The clean run: on m1 one trade with a failed line and four that complete; on m2 five whose only line fails and
-            // is refunded; three left unpaid.
+            // The clean run: one trade with a failed line (m0), four on m1 that complete, five whose only line fails and is
+            // refunded, three on m2 left unpaid. A failed dispense takes its slot out of sale (slot health), so every trade
+            // with a failure has a machine of its own.
             var m1 = await sim.CreateMachineAsync(products: 2, price: "2.50");
             var m2 = await sim.CreateMachineAsync(products: 1, price: "1.00");
-            await sim.FailNextDispensesAsync(m1.MachineNo, 1);
-            var mixed = await PaidAsync(m1.MachineNo, "partially_refunded", (m1.Products[0].ProductId, 1), (m1.Products[1].ProductId, 2));
+            var m0 = await FailingMachineAsync(products: 2, price: "2.50");
+            var mixed = await PaidAsync(m0.MachineNo, "partially_refunded", (m0.Products[0].ProductId, 1), (m0.Products[1].ProductId, 2));
             var whole = await PaidAsync(m1.MachineNo, "completed", (m1.Products[0].ProductId, 2));
             var everything = await PaidAsync(m1.MachineNo, "completed", (m1.Products[1].ProductId, 2));
             var single = await PaidAsync(m1.MachineNo, "completed", (m1.Products[1].ProductId, 1));
             var wholeTrade = await PaidAsync(m1.MachineNo, "completed", (m1.Products[0].ProductId, 1));
-            await sim.FailNextDispensesAsync(m2.MachineNo, 5);
             var failed = new List<TradeResponse>();
             for (var i = 0; i < 5; i++)
             {
-                failed.Add(await PaidAsync(m2.MachineNo, "refunded", (m2.Products[0].ProductId, 1)));
+                var failing = await FailingMachineAsync(products: 1, price: "1.00");
+                failed.Add(await PaidAsync(failing.MachineNo, "refunded", (failing.Products[0].ProductId, 1)));
             }
 
             var unpaid = await shop.CheckoutOkAsync(m2.MachineNo, (m2.Products[0].ProductId, 1));
@@ -281,6 +282,14 @@ public sealed class InvariantCheckerTests(InvariantCheckerTests.Planted planted)
             RefundRefused = refused;
             RefundPending = pending;
             RefundOverdue = overdue;
+        }
+
+        // A machine whose first dispense fails.
+        private async Task<Vending.Platform.Simulator.Control.MachineView> FailingMachineAsync(int products, string price)
+        {
+            var machine = await _rig.Simulator.CreateMachineAsync(products: products, price: price);
+            await _rig.Simulator.FailNextDispensesAsync(machine.MachineNo, 1);
+            return machine;
         }
 
         private async Task<TradeResponse> PaidAsync(string machineNo, string settles, params (long ProductId, int Quantity)[] items)
