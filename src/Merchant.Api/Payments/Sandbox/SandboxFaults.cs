@@ -1,4 +1,6 @@
 using Merchant.Api.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -117,3 +119,37 @@ public sealed record SandboxFault(long FaultId, string Operation, string Mode, s
 
 /// <summary>Scripts a fault for the next <c>count</c> refunds (of one trade when <c>trade_id</c> is given).</summary>
 public sealed record SandboxFaultRequest(string? Operation, string? Mode, string? TradeId, int? Count, int? DelayMs);
+
+/// <summary>A row of <c>sandbox_faults</c>, mapped so the model and the schema agree; taken and counted down in SQL above.</summary>
+public sealed class SandboxFaultRecord
+{
+    public long FaultId { get; init; }
+
+    public required string Operation { get; init; }
+
+    public required string Mode { get; init; }
+
+    public string? TradeId { get; init; }
+
+    public int? Remaining { get; set; }
+
+    public int? DelayMs { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class SandboxFaultRecordConfiguration : IEntityTypeConfiguration<SandboxFaultRecord>
+{
+    public void Configure(EntityTypeBuilder<SandboxFaultRecord> builder)
+    {
+        builder.ToTable("sandbox_faults");
+        builder.HasKey(f => f.FaultId);
+        builder.Property(f => f.FaultId).UseIdentityByDefaultColumn();
+        builder.Property(f => f.Operation);
+        builder.Property(f => f.Mode);
+        builder.Property(f => f.TradeId);
+        builder.Property(f => f.Remaining);
+        builder.Property(f => f.DelayMs);
+        builder.Property(f => f.CreatedAt);
+    }
+}
