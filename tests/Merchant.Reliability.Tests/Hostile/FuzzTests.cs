@@ -16,7 +16,8 @@ namespace Merchant.Reliability.Tests.Hostile;
 public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     public const int Seed = 20261122;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
+    // A bound, not a speed: about 30 s on a quiet 2-core machine; a starved one still sends all 3000 cases.
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(5);
 
     private Rig _rig = null!;
 

@@ -135,7 +135,7 @@ public sealed class SecretsTests(ITestOutputHelper output)
         var client = new HttpClient(new RecordingHandler(answers) { InnerHandler = new HttpClientHandler() })
         {
             BaseAddress = new Uri(baseUrl),
-            Timeout = TimeSpan.FromSeconds(30),
+            Timeout = Shop.ProcessTimeout,
         };
         if (key is not null)
         {
