@@ -116,6 +116,9 @@ public sealed class InvariantCheckerTests(InvariantCheckerTests.Planted planted)
             var unpaidWithRefund = await shop.CheckoutOkAsync(m2.MachineNo, (m2.Products[0].ProductId, 1));
             var unsent = await shop.CheckoutOkAsync(m2.MachineNo, (m2.Products[0].ProductId, 1));
             Clean = await _rig.VerifyAsync("checker self-test (clean)");
+            // The service stops here, so what is planted stays as planted until the check: its 3-second sweep would apply
+            // the planted callback and notification (a race the self-test lost on a busy machine).
+            await _rig.Api.DisposeAsync();
 
             await PlantInThePlatformLogAsync(whole, unsent);
             await PlantInTheDatabaseAsync(mixed, whole, everything, single, wholeTrade, failed, unpaid, unpaidWithRefund);
