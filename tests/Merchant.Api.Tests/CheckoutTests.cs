@@ -54,13 +54,24 @@ public sealed class CheckoutTests : IAsyncLifetime
         var tooMany = await _stack.CheckoutAsync(machine.MachineNo, [(machine.Products[0].ProductId, 2)]);
         var unknown = await _stack.CheckoutAsync(machine.MachineNo, [(999_999_999, 1)]);
         var down = await _stack.CheckoutAsync(offline.MachineNo, [(offline.Products[0].ProductId, 1)]);
+        var tooManyBody = await tooMany.Content.ReadFromJsonAsync<JsonElement>();
+        var unknownBody = await unknown.Content.ReadFromJsonAsync<JsonElement>();
+        var downBody = await down.Content.ReadFromJsonAsync<JsonElement>();
+        var tooManyTrade = await _stack.TradeAsync(tooManyBody.GetProperty("trade_id").GetString()!);
+        var downTrade = await _stack.TradeAsync(downBody.GetProperty("trade_id").GetString()!);
 
         tooMany.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        (await Code(tooMany)).ShouldBe("insufficient_stock");
+        tooManyBody.GetProperty("code").GetString().ShouldBe("insufficient_stock");
+        tooManyTrade.Status.ShouldBe("rejected");
+        tooManyTrade.StatusReason.ShouldBe("insufficient_stock");
         unknown.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        (await Code(unknown)).ShouldBe("product_not_found");
+        unknownBody.GetProperty("code").GetString().ShouldBe("product_not_found");
+        // Refused from the catalog, before any trade exists.
+        unknownBody.TryGetProperty("trade_id", out _).ShouldBeFalse();
         down.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        (await Code(down)).ShouldBe("machine_offline");
+        downBody.GetProperty("code").GetString().ShouldBe("machine_offline");
+        downTrade.Status.ShouldBe("rejected");
+        downTrade.StatusReason.ShouldBe("machine_offline");
     }
 
     [Fact]

@@ -61,7 +61,8 @@ public sealed class ApiProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => api.Capture(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await api.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
+        // A bound, not a speed: a restart beside two busy instances on a starved 2-core machine has taken over a minute.
+        await api.WaitReadyAsync(readyWithin ?? TimeSpan.FromMinutes(3));
         return api;
     }
 

@@ -118,7 +118,8 @@ public sealed class PostgresServer
     }
 
     /// <summary>Restarts the cluster (fault tests: the database goes away and comes back).</summary>
-    public async Task RestartAsync(TimeSpan downtime)
+    /// <param name="whileDown">Runs once the server has stopped, alongside the downtime (so a test can be sure it saw the outage).</param>
+    public async Task RestartAsync(TimeSpan downtime, Func<Task>? whileDown = null)
     {
         if (DataDirectory is null || BinDirectory is null)
         {
@@ -126,7 +127,7 @@ public sealed class PostgresServer
         }
 
         await RunPgCtlAsync($"stop -D \"{DataDirectory}\" -m immediate -w");
-        await Task.Delay(downtime);
+        await Task.WhenAll(Task.Delay(downtime), whileDown?.Invoke() ?? Task.CompletedTask);
         await RunPgCtlAsync(StartArguments(DataDirectory, Port, DurableCommits));
         NpgsqlConnection.ClearAllPools();
     }

@@ -89,6 +89,34 @@ public sealed class DispenseTests(SimulatorFixture fixture) : IClassFixture<Simu
     }
 
     [Fact]
+    public async Task Every_dispense_attempt_is_logged_with_its_trade_the_time_its_order_was_paid_and_why_it_was_refused()
+    {
+        var machine = await fixture.Control.CreateMachineAsync();
+        await fixture.Control.SendAsync(HttpMethod.Put, $"/_sim/machines/{machine.MachineNo}", new { result_delay_ms = 2000 });
+        var unpaidOrder = await fixture.CreateOrderAsync(machine.MachineNo, "log-unpaid", (machine.ProductId(1), 1));
+        var unpaidRecord = (await fixture.Control.OrderAsync(unpaidOrder)).GetProperty("records")[0].GetProperty("record_id").GetInt64();
+        var (orderId, records) = await fixture.CreatePaidOrderAsync(machine.MachineNo, "log-paid", (machine.ProductId(0), 1), (machine.ProductId(0), 1));
+        var paid = await fixture.Control.OrderAsync(orderId);
+
+        await fixture.DispenseAsync(machine.MachineNo, unpaidOrder, unpaidRecord);
+        await fixture.DispenseAsync(machine.MachineNo, orderId, records[0]);
+        await fixture.DispenseAsync(machine.MachineNo, orderId, records[1]);
+        await fixture.DispenseAsync(machine.MachineNo, orderId, records[0]);
+
+        var log = await fixture.Control.CommandsAsync(machine.MachineNo);
+        var command = log.GetProperty("commands").EnumerateArray().ShouldHaveSingleItem();
+        command.GetProperty("order_paid_at").GetDateTimeOffset().ShouldBe(paid.GetProperty("paid_at").GetDateTimeOffset());
+        command.GetProperty("fault").ValueKind.ShouldBe(JsonValueKind.Null);
+        var refused = log.GetProperty("refused").EnumerateArray().ToList();
+        refused.Select(r => r.GetProperty("reason").GetString()).ShouldBe(["order_unpaid", "machine_busy", "record_not_waiting"]);
+        refused[0].GetProperty("order_paid_at").ValueKind.ShouldBe(JsonValueKind.Null);
+        refused[0].GetProperty("trade_id").GetString().ShouldBe((await fixture.Control.OrderAsync(unpaidOrder)).GetProperty("trade_id").GetString());
+        refused[1].GetProperty("order_paid_at").GetDateTimeOffset().ShouldBe(paid.GetProperty("paid_at").GetDateTimeOffset());
+        refused[2].GetProperty("record_id").GetString().ShouldBe(records[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        refused.ShouldAllBe(r => r.GetProperty("fault").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task A_scripted_failure_is_reported_with_its_reason_and_no_deliver_status()
     {
         var machine = await fixture.Control.CreateMachineAsync();

@@ -58,6 +58,60 @@ public sealed class EndpointFaultTests(SimulatorFixture fixture) : IClassFixture
         (await fixture.DispenseAsync(machine.MachineNo, orderId, records[0])).IsOk.ShouldBeTrue();
     }
 
+    [Theory]
+    [InlineData("error500")]
+    [InlineData("hang")]
+    public async Task A_dispense_a_fault_stopped_before_it_ran_is_logged_as_a_refused_attempt_naming_the_fault(string mode)
+    {
+        var (machineNo, orderId, recordId) = await PaidRecordWithADispenseFaultAsync(mode);
+
+        await DispenseLosingTheAnswerAsync(machineNo, orderId, recordId);
+
+        var log = await fixture.Control.CommandsAsync(machineNo);
+        log.GetProperty("commands").GetArrayLength().ShouldBe(0);
+        var refused = log.GetProperty("refused").EnumerateArray().ShouldHaveSingleItem();
+        refused.GetProperty("reason").GetString().ShouldBe("fault");
+        refused.GetProperty("fault").GetString().ShouldBe(mode);
+        refused.GetProperty("record_id").GetString().ShouldBe(recordId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("hang_after")]
+    [InlineData("drop_after")]
+    public async Task A_call_that_executes_then_loses_its_answer_takes_effect_and_the_client_gets_none(string mode)
+    {
+        var machine = await fixture.Control.CreateMachineAsync();
+        await fixture.Control.PostAsync("/_sim/endpoint-faults", new
+        {
+            endpoint = "orders.create", machine_no = machine.MachineNo, mode, count = 1, delay_ms = 300,
+        });
+        var tradeId = SimulatorFixture.NewTradeId();
+
+        await Should.ThrowAsync<HttpRequestException>(() => CreateOrderAsync(machine.MachineNo, tradeId, machine.ProductId(0)));
+        var retried = await CreateOrderAsync(machine.MachineNo, tradeId, machine.ProductId(0));
+
+        retried.Code.ShouldBe(6040);
+        (await fixture.Control.GetAsync($"/_sim/orders?trade_id={tradeId}")).GetArrayLength().ShouldBe(1);
+        (await fixture.Control.StockAsync(machine.MachineNo, machine.ProductId(0))).ShouldBe(4);
+    }
+
+    [Theory]
+    [InlineData("hang_after")]
+    [InlineData("drop_after")]
+    [InlineData("error500_after")]
+    public async Task A_dispense_that_ran_but_lost_its_answer_is_a_command_naming_the_fault(string mode)
+    {
+        var (machineNo, orderId, recordId) = await PaidRecordWithADispenseFaultAsync(mode);
+
+        await DispenseLosingTheAnswerAsync(machineNo, orderId, recordId);
+
+        var log = await fixture.Control.CommandsAsync(machineNo);
+        log.GetProperty("refused").GetArrayLength().ShouldBe(0);
+        var command = log.GetProperty("commands").EnumerateArray().ShouldHaveSingleItem();
+        command.GetProperty("fault").GetString().ShouldBe(mode);
+        command.GetProperty("record_id").GetInt64().ShouldBe(recordId);
+    }
+
     [Fact]
     public async Task Slow_answers_normally_after_the_delay()
     {
@@ -102,6 +156,31 @@ public sealed class EndpointFaultTests(SimulatorFixture fixture) : IClassFixture
             System.Net.Http.Json.JsonContent.Create(new { endpoint = "nope", mode = "error500", count = 1 }));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    // A paid order's record on a machine of its own, whose next dispense meets the fault.
+    private async Task<(string MachineNo, long OrderId, long RecordId)> PaidRecordWithADispenseFaultAsync(string mode)
+    {
+        var machine = await fixture.Control.CreateMachineAsync();
+        var (orderId, records) = await fixture.CreatePaidOrderAsync(machine.MachineNo, $"dispense-{mode}", (machine.ProductId(0), 1));
+        await fixture.Control.PostAsync("/_sim/endpoint-faults", new
+        {
+            endpoint = "deliveries", machine_no = machine.MachineNo, mode, count = 1, delay_ms = 300,
+        });
+        return (machine.MachineNo, orderId, records[0]);
+    }
+
+    // The fault either answers a failure or closes the connection without an answer; never "ok".
+    private async Task DispenseLosingTheAnswerAsync(string machineNo, long orderId, long recordId)
+    {
+        try
+        {
+            (await fixture.DispenseAsync(machineNo, orderId, recordId)).IsOk.ShouldBeFalse();
+        }
+        catch (HttpRequestException)
+        {
+            // Closed without an answer.
+        }
     }
 
     private Task<PlatformReply> CreateOrderAsync(string machineNo, string tradeId, long productId) =>

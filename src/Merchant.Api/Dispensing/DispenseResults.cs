@@ -26,7 +26,7 @@ public enum DispenseOutcome
 /// </summary>
 public sealed partial class DispenseResults(
     TradeStore trades, Dispatcher dispatcher, CatalogService catalog, TimeProvider clock,
-    IOptions<DispenseOptions> options, ILogger<DispenseResults> logger)
+    IOptions<DispenseOptions> options, IOptions<PaymentsOptions> payments, ILogger<DispenseResults> logger)
 {
     /// <summary>Returns what happened, for the timeline and the callback inbox.</summary>
     public async Task<string> ApplyAsync(string tradeId, int lineId, DispenseOutcome outcome, string? reason, string actor,
@@ -74,7 +74,7 @@ public sealed partial class DispenseResults(
 
         if (line.Status == LineStatus.Failed && trade.Kind == TradeKind.Purchase)
         {
-            Refunds.Request(trades.Db, trade, line, line.FailureReason ?? "dispense failed", now);
+            Refunds.Request(trades.Db, trade, line, line.FailureReason ?? "dispense failed", now, payments.Value.RefundDeadline);
         }
 
         trade.Settle(now);

@@ -102,6 +102,7 @@ public static class MerchantApp
         services.AddSingleton<NotifyTokens>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<SandboxSigner>();
+        services.AddSingleton<SandboxFaults>();
         services.AddSingleton<IdempotencyService>();
         services.AddSingleton<JobStore>();
         services.AddScoped<TradeStore>();

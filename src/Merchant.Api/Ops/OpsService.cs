@@ -13,7 +13,7 @@ namespace Merchant.Api.Ops;
 
 public sealed class OpsService(
     TradeStore trades, TradeService tradeService, IPlatformApi platform, DispenseResults results, JobStore jobs,
-    Fleet.AlertService alerts, TimeProvider clock, IOptions<DispenseOptions> dispense)
+    Fleet.AlertService alerts, TimeProvider clock, IOptions<DispenseOptions> dispense, IOptions<PaymentsOptions> payments)
 {
     private const int PageSize = 50;
     private const int MaxPage = 100_000;
@@ -149,7 +149,8 @@ public sealed class OpsService(
             }
 
             trades.Note(t.TradeId, "refund", Actors.Ops, $"ops refund of line {lineId} requested", null, lineId);
-            Refunds.Request(trades.Db, t, line, "refund decided by ops", now);
+            // A refund the provider refused, never answered or never confirmed is asked for again under its key.
+            Refunds.RequestAgain(trades.Db, t, line, "refund decided by ops", now, payments.Value.RefundDeadline);
             t.Settle(now);
         }, cancellationToken);
         return trade is null ? throw ApiProblem.NotFound($"Trade {tradeId}") : await DetailAsync(tradeId, cancellationToken);

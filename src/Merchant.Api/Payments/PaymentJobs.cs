@@ -67,7 +67,8 @@ public sealed class RefundHandler(TradeStore trades, PaymentProviders providers,
 }
 
 /// <summary>Asks the provider about a refund it took and has not confirmed (the notification may never come).</summary>
-public sealed class RefundQueryHandler(TradeStore trades, PaymentProviders providers, PaymentService payments, TimeProvider clock) : IJobHandler
+public sealed class RefundQueryHandler(TradeStore trades, PaymentProviders providers, PaymentService payments, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<PaymentsOptions> options) : IJobHandler
 {
     public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
     {
@@ -89,12 +90,12 @@ public sealed class RefundQueryHandler(TradeStore trades, PaymentProviders provi
         }
         catch (PaymentProviderException e)
         {
-            return JobOutcome.Retry(e.Message, RefundQueries.After(job.Attempts));
+            return JobOutcome.Retry(e.Message, RefundQueries.After(job.Attempts, options.Value.RefundQueryFirstAfter));
         }
 
         if (state.Status is ProviderRefundStatus.Processing or ProviderRefundStatus.Unknown)
         {
-            return JobOutcome.Retry($"refund {key} still {state.Status}", RefundQueries.After(job.Attempts));
+            return JobOutcome.Retry($"refund {key} still {state.Status}", RefundQueries.After(job.Attempts, options.Value.RefundQueryFirstAfter));
         }
 
         await PaymentCalls.NoteAsync(trades, job, $"{provider.Name} query refund {key}", state.Status.ToString(), started, cancellationToken);
@@ -109,7 +110,7 @@ public sealed class RefundQueryHandler(TradeStore trades, PaymentProviders provi
             trades.Note(trade.TradeId, "refund", Actors.Worker, $"refund of line {job.RequiredLineId} not confirmed in time", lastError, job.LineId);
             if (job.RequiredLineId != Refund.WholePayment)
             {
-                trade.RefundNotMade(job.RequiredLineId, $"refund not confirmed by the provider within {PaymentService.RefundConfirmDeadline.TotalHours:0} h", now);
+                trade.RefundNotMade(job.RequiredLineId, $"refund not confirmed by the provider within {options.Value.RefundConfirmDeadline}", now);
                 trade.Settle(now);
             }
         }, cancellationToken);

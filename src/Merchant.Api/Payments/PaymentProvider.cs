@@ -164,6 +164,15 @@ public sealed class PaymentsOptions
     /// <summary>The first query of a payment nobody told us of (WECHATPAY §6.3); later ones back off to 2, 5, 10 minutes.</summary>
     public TimeSpan QueryFirstAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a refund the provider has not taken keeps being asked for before a person is asked to look.</summary>
+    public TimeSpan RefundDeadline { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a refund the provider took may stay unconfirmed before a person is asked to look.</summary>
+    public TimeSpan RefundConfirmDeadline { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The first query of a refund the provider took and has not confirmed; later ones back off (×2, ×10, ×60, ×240).</summary>
+    public TimeSpan RefundQueryFirstAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     public SandboxOptions Sandbox { get; set; } = new();
 
     public sealed class SandboxOptions
@@ -190,6 +199,9 @@ internal sealed class PaymentsOptionsValidator : IValidateOptions<PaymentsOption
             failures.Add("Payments:QueryFirstAfter must be between 100 ms and 10 minutes.");
         }
 
+        failures.Between("Payments:RefundDeadline", options.RefundDeadline, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+        failures.Between("Payments:RefundConfirmDeadline", options.RefundConfirmDeadline, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+        failures.Between("Payments:RefundQueryFirstAfter", options.RefundQueryFirstAfter, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
         failures.Secret("Payments:Sandbox:Secret", options.Sandbox.Secret, required: false);
         return failures.ToResult();
     }

@@ -17,11 +17,8 @@ namespace Merchant.Api.Payments;
 /// </summary>
 public sealed partial class PaymentService(
     TradeStore trades, JobExecutor executor, NpgsqlDataSource dataSource, TimeProvider clock, IOptions<OrdersOptions> orders,
-    ILogger<PaymentService> logger)
+    IOptions<PaymentsOptions> payments, ILogger<PaymentService> logger)
 {
-    /// <summary>How long a refund the provider took may stay unconfirmed before a person is asked to look.</summary>
-    public static readonly TimeSpan RefundConfirmDeadline = TimeSpan.FromHours(24);
-
     // A confirm job this instance claimed while applying a payment; started once the change is committed.
     private Job? _confirm;
 
@@ -197,7 +194,7 @@ public sealed partial class PaymentService(
         var reason = wasOpen ? "payment arrived after the payment window" : $"payment arrived after the trade was {trade.Status.ToWire()}";
         foreach (var line in trade.RefundInFull(TradeTrigger.RefuseLatePayment, reason, now))
         {
-            Refunds.Request(trades.Db, trade, line, reason, now);
+            Refunds.Request(trades.Db, trade, line, reason, now, payments.Value.RefundDeadline);
         }
 
         if (wasOpen)
@@ -221,7 +218,7 @@ public sealed partial class PaymentService(
             }
         }
 
-        Refunds.RequestWhole(trades.Db, trade.TradeId, paidFen, reason, now);
+        Refunds.RequestWhole(trades.Db, trade.TradeId, paidFen, reason, now, payments.Value.RefundDeadline);
     }
 
     private async Task ApplyRefund(Trade trade, string provider, RefundState state, string source, DateTimeOffset now)
@@ -250,7 +247,8 @@ public sealed partial class PaymentService(
                 }
 
                 // The outcome comes by notification; the query is there for one that never does.
-                db.Enqueue(JobKinds.RefundQuery, now, RefundConfirmDeadline, trade.TradeId, refund.LineId, runAt: now + RefundQueries.First,
+                db.Enqueue(JobKinds.RefundQuery, now, payments.Value.RefundConfirmDeadline, trade.TradeId, refund.LineId,
+                    runAt: now + payments.Value.RefundQueryFirstAfter,
                     dedupeKey: $"refund-query:{refund.RefundKey}");
                 trades.Note(trade.TradeId, "refund", Actors.Provider, $"{provider} {source}: {what} accepted", "processing", line);
                 MerchantTelemetry.Refunds.Add(1, MerchantTelemetry.Tag("outcome", "requested"));
@@ -321,16 +319,15 @@ public sealed partial class PaymentService(
     private static partial void LogRefundNotMade(ILogger logger, string tradeId, string refundKey, string status);
 }
 
-/// <summary>When to ask the provider about a refund it took and has not confirmed.</summary>
+/// <summary>When to ask the provider again about a refund it took and has not confirmed: a back-off from the first query's delay.</summary>
 public static class RefundQueries
 {
-    public static readonly TimeSpan First = TimeSpan.FromSeconds(30);
-
-    public static TimeSpan After(int attempts) => attempts switch
+    /// <summary>With the default first query after 30 s: 1 minute, 5 minutes, 30 minutes, then every 2 hours.</summary>
+    public static TimeSpan After(int attempts, TimeSpan first) => first * (attempts switch
     {
-        < 2 => TimeSpan.FromMinutes(1),
-        < 4 => TimeSpan.FromMinutes(5),
-        < 8 => TimeSpan.FromMinutes(30),
-        _ => TimeSpan.FromHours(2),
-    };
+        < 2 => 2,
+        < 4 => 10,
+        < 8 => 60,
+        _ => 240,
+    });
 }

@@ -41,6 +41,8 @@ public sealed class MerchantDbContext(DbContextOptions<MerchantDbContext> option
 
     public DbSet<SandboxRefund> SandboxRefunds => Set<SandboxRefund>();
 
+    public DbSet<SandboxFaultRecord> SandboxFaults => Set<SandboxFaultRecord>();
+
     /// <summary>
     /// Saves in as few round trips as the work allows. Outside a transaction, EF would wrap the batch in BEGIN … COMMIT:
     /// a second round trip for nothing, because Npgsql sends the whole batch with one Sync, which PostgreSQL runs as one

@@ -7,6 +7,7 @@ using Merchant.Api.Payments;
 using Merchant.Api.Telemetry;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Vending.Platform;
 
 namespace Merchant.Api.Trades;
@@ -14,7 +15,7 @@ namespace Merchant.Api.Trades;
 /// <summary>Tells the platform a trade is paid (PUT status 1), then lets the machine start; a refusal refunds in full.</summary>
 public sealed partial class ConfirmPaidHandler(
     TradeStore trades, IPlatformApi platform, Dispatcher dispatcher, JobExecutor executor, TimeProvider clock,
-    ILogger<ConfirmPaidHandler> logger) : IJobHandler
+    IOptions<PaymentsOptions> payments, ILogger<ConfirmPaidHandler> logger) : IJobHandler
 {
     public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
     {
@@ -102,7 +103,7 @@ public sealed partial class ConfirmPaidHandler(
 
             foreach (var line in t.RefundInFull(TradeTrigger.PlatformRefused, reason, now))
             {
-                Refunds.Request(trades.Db, t, line, reason, now);
+                Refunds.Request(trades.Db, t, line, reason, now, payments.Value.RefundDeadline);
             }
         }, cancellationToken);
 

@@ -129,7 +129,9 @@ public sealed record CommandView(
     DateTimeOffset? FinishedAtReal,
     string? Outcome,
     string? FailReason,
-    int? FloorStatus);
+    int? FloorStatus,
+    DateTimeOffset? OrderPaidAt = null,
+    string? Fault = null);
 
 public sealed record RefusedView(
     string? MachineNo,
@@ -139,7 +141,11 @@ public sealed record RefusedView(
     DateTimeOffset At,
     DateTimeOffset AtReal,
     int Code,
-    string Message);
+    string Message,
+    string Reason = "",
+    string? Fault = null,
+    string? TradeId = null,
+    DateTimeOffset? OrderPaidAt = null);
 
 public sealed record CommandLogView(IReadOnlyList<CommandView> Commands, IReadOnlyList<RefusedView> Refused);
 

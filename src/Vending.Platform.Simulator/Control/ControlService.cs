@@ -299,7 +299,7 @@ internal sealed class ControlService(SimulatorState state)
 
         if (!FaultNames.TryParseEndpointMode(request.Mode, out var mode) || request.Count is < 1 or > MaxFaultCount)
         {
-            return BadRequest("mode must be error500, error500_after, hang or slow and count >= 1");
+            return BadRequest("mode must be error500, error500_after, hang, hang_after, drop_after or slow and count >= 1");
         }
 
         if (request.DelayMs is < 0)

@@ -60,7 +60,9 @@ internal static class ControlViews
         delivery.FinishedAtReal,
         delivery.Outcome is null ? null : delivery.Status,
         delivery.FailReason,
-        delivery.Outcome is null ? null : delivery.FloorStatus);
+        delivery.Outcome is null ? null : delivery.FloorStatus,
+        delivery.OrderPaidAt,
+        delivery.AnswerFault);
 
     public static RefusedView Refused(RefusedCommand refused) => new(
         refused.MachineNo,
@@ -70,7 +72,11 @@ internal static class ControlViews
         refused.At,
         refused.AtReal,
         refused.Code,
-        refused.Message);
+        refused.Message,
+        refused.Reason,
+        refused.Fault,
+        refused.TradeId,
+        refused.OrderPaidAt);
 
     public static CallbackView Callback(CallbackLogEntry entry) => new(
         entry.Seq,

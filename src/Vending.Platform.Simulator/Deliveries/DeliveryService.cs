@@ -44,16 +44,25 @@ internal sealed class DeliveryService(SimulatorState state)
                 }
 
                 EnsureReady(machine, now);
-                var delivery = Start(machine, order, record, now, order.NotifyUrl, isDebug: false);
+                var delivery = Start(request, machine, order, record, now, isDebug: false);
                 return Accepted(delivery);
             }
             catch (PlatformException refused)
             {
-                state.Refused.Add(new RefusedCommand(
-                    machineNo, orderText, recordText, false, now, DateTimeOffset.UtcNow, refused.Code, refused.Message));
-                Log.DispenseRefused(state.Logger, machineNo, orderText, recordText, refused.Code);
+                Refuse(machineNo, orderText, recordText, now, refused.Code, refused.Message, Reason(refused), fault: null);
                 throw;
             }
+        }
+    }
+
+    /// <summary>Logs a dispense a scripted fault stopped before it ran: an attempt, though no command started.</summary>
+    public void NotExecuted(PlatformRequest request)
+    {
+        lock (state.Gate)
+        {
+            var mode = request.Fault is { } fault ? FaultNames.Key(fault.Mode) : "unknown";
+            Refuse(request.Optional("machine_no"), request.Optional("order_id"), request.Optional("record_id"), state.Clock.Now,
+                0, $"not executed: scripted fault {mode}", "fault", mode);
         }
     }
 
@@ -105,7 +114,7 @@ internal sealed class DeliveryService(SimulatorState state)
                 };
                 order.Records.Add(record);
                 state.Orders[order.Id] = order;
-                var delivery = Start(machine, order, record, now, order.NotifyUrl, isDebug: true);
+                var delivery = Start(request, machine, order, record, now, isDebug: true);
                 var reply = Accepted(delivery);
                 reply["order_id"] = order.Id;
                 reply["record_id"] = record.Id;
@@ -114,7 +123,7 @@ internal sealed class DeliveryService(SimulatorState state)
             catch (PlatformException refused)
             {
                 state.Refused.Add(new RefusedCommand(
-                    machineNo, null, null, true, now, DateTimeOffset.UtcNow, refused.Code, refused.Message));
+                    machineNo, null, null, true, now, DateTimeOffset.UtcNow, refused.Code, refused.Message, Reason(refused)));
                 throw;
             }
         }
@@ -156,7 +165,7 @@ internal sealed class DeliveryService(SimulatorState state)
         }
     }
 
-    private Delivery Start(Machine machine, Order order, OrderRecord record, DateTimeOffset now, string? notifyUrl, bool isDebug)
+    private Delivery Start(PlatformRequest request, Machine machine, Order order, OrderRecord record, DateTimeOffset now, bool isDebug)
     {
         // A broken slot fails every command until mended; a scripted fault is taken only by a slot that works.
         var broken = state.Products.GetValueOrDefault(record.ProductId)?.BrokenFloorStatus;
@@ -175,9 +184,11 @@ internal sealed class DeliveryService(SimulatorState state)
             Quantity = record.Quantity,
             Dropped = MachineModels.DropsPerCommand(machine.Model, record.Quantity),
             IsDebug = isDebug,
-            NotifyUrl = notifyUrl,
+            NotifyUrl = order.NotifyUrl,
             IssuedAt = now,
             IssuedAtReal = DateTimeOffset.UtcNow,
+            OrderPaidAt = order.PaidAt,
+            AnswerFault = request.Fault is { Mode: not EndpointFaultMode.Slow } answer ? FaultNames.Key(answer.Mode) : null,
             ResultDueAt = fault?.Mode == DispenseFaultMode.Timeout ? null : now + resultDelay,
             TimeoutAt = now + state.Settings.DeviceTimeout,
             PlannedOutcome = fault?.Mode == DispenseFaultMode.Fail ? DeviceOutcome.Failed : DeviceOutcome.Success,
@@ -195,6 +206,32 @@ internal sealed class DeliveryService(SimulatorState state)
         Log.DispenseAccepted(state.Logger, machine.No, order.Id, record.Id, delivery.Id);
         return delivery;
     }
+
+    private void Refuse(string? machineNo, string? orderText, string? recordText, DateTimeOffset now, int code, string message, string reason,
+        string? fault)
+    {
+        var order = long.TryParse(orderText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? state.Orders.GetValueOrDefault(id)
+            : null;
+        state.Refused.Add(new RefusedCommand(machineNo, orderText, recordText, false, now, DateTimeOffset.UtcNow, code, message, reason, fault,
+            order?.TradeId is { Length: > 0 } tradeId ? tradeId : null, order?.PaidAt));
+        Log.DispenseRefused(state.Logger, machineNo, orderText, recordText, code);
+    }
+
+    // A stable name for why a dispense was refused, so a reader of the log need not know the codes (or the code-0 quirk).
+    private static string Reason(PlatformException refused) => refused.Code switch
+    {
+        30002 => "machine_offline",
+        30003 => "machine_not_found",
+        30004 => "machine_not_operating",
+        30005 => "machine_busy",
+        40005 => "order_expired",
+        40006 => "record_not_waiting",
+        80002 => "record_not_found",
+        4006 => "sign_invalid",
+        0 => "order_unpaid",
+        _ => "invalid_request",
+    };
 
     private static JsonObject Accepted(Delivery delivery)
     {

@@ -52,6 +52,12 @@ internal enum EndpointFaultMode
     Error500After,
     Hang,
     Slow,
+
+    /// <summary>Executes, then holds the answer past the client's timeout and closes the connection: done, but the client gave up.</summary>
+    HangAfter,
+
+    /// <summary>Executes, then drops the connection without an answer.</summary>
+    DropAfter,
 }
 
 internal sealed class EndpointFault
@@ -87,10 +93,15 @@ internal static class FaultNames
             "error500_after" => (true, EndpointFaultMode.Error500After),
             "hang" => (true, EndpointFaultMode.Hang),
             "slow" => (true, EndpointFaultMode.Slow),
+            "hang_after" => (true, EndpointFaultMode.HangAfter),
+            "drop_after" => (true, EndpointFaultMode.DropAfter),
             _ => (false, EndpointFaultMode.Error500),
         };
         return ok;
     }
+
+    /// <summary>Whether a call the fault applies to still runs (its effect happens whatever the client sees).</summary>
+    public static bool Executes(EndpointFaultMode mode) => mode is not (EndpointFaultMode.Error500 or EndpointFaultMode.Hang);
 
     public static bool TryParseCallbackMode(string? text, out CallbackFaultMode mode)
     {
@@ -110,6 +121,8 @@ internal static class FaultNames
         EndpointFaultMode.Error500 => "error500",
         EndpointFaultMode.Error500After => "error500_after",
         EndpointFaultMode.Hang => "hang",
+        EndpointFaultMode.HangAfter => "hang_after",
+        EndpointFaultMode.DropAfter => "drop_after",
         _ => "slow",
     };
 

@@ -21,16 +21,19 @@ internal static class PlatformPipeline
     private static readonly TimeSpan DefaultHang = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DefaultSlow = TimeSpan.FromSeconds(2);
 
+    /// <param name="notExecuted">Told of a call a scripted fault stopped before it ran (the client cannot know it did not).</param>
     public static IEndpointConventionBuilder MapPlatform(
         this IEndpointRouteBuilder routes,
         string httpMethod,
         string pattern,
         string endpoint,
         BodyKind kind,
-        Func<PlatformRequest, JsonNode?> action) =>
-        routes.MapMethods(pattern, [httpMethod], (HttpContext http) => RunAsync(http, endpoint, kind, action));
+        Func<PlatformRequest, JsonNode?> action,
+        Action<PlatformRequest>? notExecuted = null) =>
+        routes.MapMethods(pattern, [httpMethod], (HttpContext http) => RunAsync(http, endpoint, kind, action, notExecuted));
 
-    private static async Task RunAsync(HttpContext http, string endpoint, BodyKind kind, Func<PlatformRequest, JsonNode?> action)
+    private static async Task RunAsync(
+        HttpContext http, string endpoint, BodyKind kind, Func<PlatformRequest, JsonNode?> action, Action<PlatformRequest>? notExecuted)
     {
         var state = http.RequestServices.GetRequiredService<SimulatorState>();
         var settings = state.Settings;
@@ -43,17 +46,19 @@ internal static class PlatformPipeline
         var body = await ReadBodyAsync(http.Request, kind);
         var machineNo = http.GetRouteValue("machine_no") as string ?? body.MachineNo;
         var fault = state.TakeEndpointFault(endpoint, machineNo);
+        var request = new PlatformRequest { Http = http, Fields = body.Fields, Json = body.Json, Fault = fault };
+        if (fault is not null && !FaultNames.Executes(fault.Mode))
+        {
+            notExecuted?.Invoke(request);
+        }
+
         switch (fault?.Mode)
         {
             case EndpointFaultMode.Error500:
                 await WriteServerErrorAsync(http);
                 return;
             case EndpointFaultMode.Hang:
-                if (await DelayAsync(fault.DelayMs, DefaultHang, http.RequestAborted))
-                {
-                    http.Abort();
-                }
-
+                await HangAsync(http, fault);
                 return;
             case EndpointFaultMode.Slow:
                 if (!await DelayAsync(fault.DelayMs, DefaultSlow, http.RequestAborted))
@@ -64,15 +69,30 @@ internal static class PlatformPipeline
                 break;
         }
 
-        var request = new PlatformRequest { Http = http, Fields = body.Fields, Json = body.Json };
         var envelope = Execute(request, kind, body, settings, action);
-        if (fault?.Mode == EndpointFaultMode.Error500After)
+        switch (fault?.Mode)
         {
-            await WriteServerErrorAsync(http);
-            return;
+            case EndpointFaultMode.Error500After:
+                await WriteServerErrorAsync(http);
+                return;
+            case EndpointFaultMode.HangAfter:
+                await HangAsync(http, fault);
+                return;
+            case EndpointFaultMode.DropAfter:
+                http.Abort();
+                return;
         }
 
         await WriteAsync(http, StatusCodes.Status200OK, envelope);
+    }
+
+    // Holds the connection until the delay passes or the client gives up, then closes it without an answer.
+    private static async Task HangAsync(HttpContext http, EndpointFault fault)
+    {
+        if (await DelayAsync(fault.DelayMs, DefaultHang, http.RequestAborted))
+        {
+            http.Abort();
+        }
     }
 
     private static JsonObject Execute(

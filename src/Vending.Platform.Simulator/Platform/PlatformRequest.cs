@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Vending.Platform.Simulator.Faults;
 
 namespace Vending.Platform.Simulator.Platform;
 
@@ -13,6 +14,9 @@ internal sealed class PlatformRequest
     public IReadOnlyDictionary<string, string?> Fields { get; init; } = NoFields;
 
     public JsonElement Json { get; init; }
+
+    /// <summary>The scripted endpoint fault this call was given, if any.</summary>
+    public EndpointFault? Fault { get; init; }
 
     public T Service<T>()
         where T : notnull => Http.RequestServices.GetRequiredService<T>();

@@ -34,6 +34,12 @@ internal sealed class Delivery
 
     public required DateTimeOffset IssuedAtReal { get; init; }
 
+    /// <summary>When the order was marked paid (PUT 1), as of this command; null for an order never paid (pickup, test).</summary>
+    public DateTimeOffset? OrderPaidAt { get; init; }
+
+    /// <summary>The scripted fault that garbled the answer to this command (it ran, the client was not told).</summary>
+    public string? AnswerFault { get; init; }
+
     // Null when the device is scripted never to report.
     public DateTimeOffset? ResultDueAt { get; init; }
 
@@ -64,6 +70,10 @@ internal sealed class Delivery
     };
 }
 
+/// <summary>
+/// A dispense attempt that started no command: refused by the platform (<see cref="Reason"/> names why), or stopped by a
+/// scripted fault before it ran (<see cref="Fault"/>; the client cannot tell it from one that ran).
+/// </summary>
 internal sealed record RefusedCommand(
     string? MachineNo,
     string? OrderId,
@@ -72,4 +82,8 @@ internal sealed record RefusedCommand(
     DateTimeOffset At,
     DateTimeOffset AtReal,
     int Code,
-    string Message);
+    string Message,
+    string Reason,
+    string? Fault = null,
+    string? TradeId = null,
+    DateTimeOffset? OrderPaidAt = null);

@@ -16,6 +16,8 @@ public sealed class ConfirmPaidFaultTests : IAsyncLifetime
     [Theory]
     [InlineData("error500", 2, null)]
     [InlineData("error500_after", 1, null)]
+    [InlineData("hang_after", 1, 4000)]
+    [InlineData("drop_after", 1, null)]
     [InlineData("hang", 2, 4000)]
     [InlineData("slow", 2, 1000)]
     public async Task A_faulty_mark_paid_still_ends_with_every_item_dispensed_once(string mode, int count, int? delayMs)

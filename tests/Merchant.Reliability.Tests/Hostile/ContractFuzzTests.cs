@@ -25,7 +25,8 @@ public sealed class ContractFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     public const int DefaultSeed = 20261204;
     private const int CasesPerOperation = 200;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
+    // A bound, not a speed: about 50 s on a quiet 2-core machine; a starved one still sends every case.
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(5);
 
     private Rig _rig = null!;
 

@@ -16,7 +16,8 @@ namespace Merchant.Reliability.Tests.Hostile;
 public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     public const int Seed = 20261122;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
+    // A bound, not a speed: about 30 s on a quiet 2-core machine; a starved one still sends all 3000 cases.
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(5);
 
     private Rig _rig = null!;
 
@@ -84,7 +85,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
             output.WriteLine(failure);
         }
 
-        sent.ShouldBeGreaterThan(1000);
+        sent.ShouldBeGreaterThan(2999);
         failures.ShouldBeEmpty($"{failures.Count} of {sent} hostile requests were not answered with a clean 4xx problem:\n"
             + string.Join("\n", failures.GroupBy(f => f[..f.IndexOf(':', StringComparison.Ordinal)]).Select(g => $"{g.Count()}× {g.First()}").Take(25)));
         after.ShouldBe(before, "a rejected request wrote rows");

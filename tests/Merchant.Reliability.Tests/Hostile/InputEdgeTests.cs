@@ -21,11 +21,11 @@ public sealed class InputEdgeTests : IAsyncLifetime
     [InlineData("2147483647")]
     [InlineData("50000000")]
     [InlineData("42949673")]
-    public async Task The_ops_trade_list_answers_a_page_far_past_the_end_without_a_server_error(string page)
+    public async Task The_ops_trade_list_refuses_a_page_far_past_the_end_with_a_400_problem_not_a_server_error(string page)
     {
         using var response = await _rig.Shop.Ops.GetAsync($"/api/v1/ops/trades?page={page}");
 
-        ((int)response.StatusCode).ShouldBeLessThan(500, await response.Content.ReadAsStringAsync());
+        await ShouldBeValidationProblemAsync(response, "page");
     }
 
     [Theory]
@@ -50,7 +50,7 @@ public sealed class InputEdgeTests : IAsyncLifetime
     {
         using var response = await _rig.Shop.Ops.GetAsync(path);
 
-        ((int)response.StatusCode).ShouldBeLessThan(500, await response.Content.ReadAsStringAsync());
+        await ShouldBeValidationProblemAsync(response, path.Contains("status", StringComparison.Ordinal) ? "status" : "machine_no");
     }
 
     [Fact]
@@ -91,19 +91,49 @@ public sealed class InputEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_genuine_callback_whose_body_holds_a_nul_character_is_not_a_500()
+    public async Task A_genuine_callback_whose_body_holds_a_nul_character_is_kept_with_the_nul_replaced_not_a_500()
     {
         var machine = await _rig.Simulator.CreateMachineAsync(products: 1);
         var trade = await _rig.Shop.CheckoutOkAsync(machine.MachineNo, (machine.Products[0].ProductId, 1));
         var tokens = new Merchant.Api.PlatformNotify.NotifyTokens(Microsoft.Extensions.Options.Options.Create(
             new Merchant.Api.Hosting.MerchantOptions { NotifySecret = HostSettings.NotifySecret }));
         using var anonymous = _rig.Api.Client(apiKey: null);
-        var body = $"{{\"method\":\"device.delivery.response\",\"order_id\":{trade.PlatformOrderId},\"record_id\":1,\"error_msg\":\"Goods\u0000Stuck\"}}";
+        var record = (await _rig.Simulator.OrderAsync(trade.PlatformOrderId!.Value)).Records[0].RecordId;
+        var body = $"{{\"method\":\"device.delivery.response\",\"order_id\":{trade.PlatformOrderId},\"record_id\":{record},\"error_msg\":\"Goods\u0000Stuck\"}}";
 
         using var response = await anonymous.PostAsync($"/api/v1/platform/notify/{tokens.For(trade.TradeId)}",
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var stored = await StoredCallbacksAsync(trade.TradeId);
 
-        ((int)response.StatusCode).ShouldBeLessThan(500, await response.Content.ReadAsStringAsync());
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        // Stored (the inbox keeps every genuine callback), with the NUL PostgreSQL cannot hold replaced.
+        stored.ShouldHaveSingleItem().ShouldContain("Goods\uFFFDStuck");
+    }
+
+    private async Task<List<string>> StoredCallbacksAsync(string tradeId)
+    {
+        await using var connection = new NpgsqlConnection(_rig.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT body FROM platform_callbacks WHERE trade_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tradeId });
+        var bodies = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            bodies.Add(reader.GetString(0));
+        }
+
+        return bodies;
+    }
+
+    private static async Task ShouldBeValidationProblemAsync(HttpResponseMessage response, string naming)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", body);
+        var problem = JsonDocument.Parse(body).RootElement;
+        problem.GetProperty("code").GetString().ShouldBe("validation_failed", body);
+        problem.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain(naming, Case.Insensitive, body);
     }
 
     private async Task<long> TradeCountAsync()

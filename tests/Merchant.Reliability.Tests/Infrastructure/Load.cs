@@ -67,7 +67,7 @@ public sealed class Load(IReadOnlyList<string> baseUrls, int seed)
     {
         var deadline = DateTime.UtcNow + budget;
         var remaining = trades;
-        var clients = baseUrls.Select(u => Shop.Client(u, HostSettings.StorefrontKey)).ToList();
+        var clients = baseUrls.Select(u => Shop.Client(u, HostSettings.StorefrontKey, Shop.ProcessTimeout)).ToList();
         try
         {
             await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>

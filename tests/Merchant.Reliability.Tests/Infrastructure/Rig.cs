@@ -28,6 +28,9 @@ public sealed class Rig : IAsyncDisposable
 
     public Shop Shop { get; }
 
+    /// <summary>The payment provider's own books the checker reads; the sandbox's tables unless a test pays through WeChat Pay.</summary>
+    public IProviderBooks? ProviderBooks { get; set; }
+
     public static async Task<Rig> StartAsync(IDictionary<string, string?>? overrides = null, Action<SimulatorOptions>? simulator = null,
         string databasePrefix = "reliability")
     {
@@ -39,16 +42,23 @@ public sealed class Rig : IAsyncDisposable
         return new Rig(sim, gate, database, api);
     }
 
-    public InvariantChecker Checker(TimeSpan? settleBudget = null) =>
-        new(ConnectionString, Simulator.Control) { SettleBudget = settleBudget ?? TimeSpan.FromSeconds(60) };
+    public InvariantChecker Checker(TimeSpan? settleBudget = null, TimeSpan? refundConfirmDeadline = null) =>
+        new(ConnectionString, Simulator.Control)
+        {
+            SettleBudget = settleBudget ?? TimeSpan.FromSeconds(60),
+            RefundConfirmDeadline = refundConfirmDeadline ?? TimeSpan.FromHours(24),
+            Books = ProviderBooks ?? new SandboxBooks(ConnectionString),
+        };
 
-    /// <summary>Waits for the run to settle (bounded), checks every invariant, records the figures, fails on any violation.</summary>
-    public Task<CheckReport> VerifyAsync(string test, TimeSpan? within = null, TimeSpan? settleBudget = null) =>
-        VerifyAsync(Checker(settleBudget), test, within);
+    /// <summary>
+    /// The test's load has ended: waits for the run to settle (no longer than the end of the load + settle budget + grace),
+    /// checks every invariant, records the figures, fails on any violation.
+    /// </summary>
+    public Task<CheckReport> VerifyAsync(string test, TimeSpan? settleBudget = null) => VerifyAsync(Checker(settleBudget), test);
 
-    public static async Task<CheckReport> VerifyAsync(InvariantChecker checker, string test, TimeSpan? within = null)
+    public static async Task<CheckReport> VerifyAsync(InvariantChecker checker, string test, DateTimeOffset? loadEnded = null)
     {
-        var report = await checker.SettleAndCheckAsync(within ?? TimeSpan.FromSeconds(45));
+        var report = await checker.SettleAndCheckAsync(loadEnded ?? DateTimeOffset.UtcNow);
         Figures.Checked(test, checker.Database, report);
         report.ShouldHoldAll();
         return report;

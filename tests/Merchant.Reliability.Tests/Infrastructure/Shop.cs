@@ -16,9 +16,15 @@ public sealed class Shop(HttpClient storefront, HttpClient ops) : IDisposable
 
     public HttpClient Ops { get; } = ops;
 
-    /// <summary>Clients for an API process; generous timeouts, as a cold process on a busy machine answers slowly at first.</summary>
+    /// <summary>
+    /// How long a client of an API process waits for an answer: a fresh process (compiled without tiering) on a starved
+    /// machine has been seen to take over 30 s for its first requests. A bound, never an assertion.
+    /// </summary>
+    public static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Clients for an API process.</summary>
     public static Shop For(string baseUrl) =>
-        new(Client(baseUrl, HostSettings.StorefrontKey, TimeSpan.FromSeconds(90)), Client(baseUrl, HostSettings.OpsKey, TimeSpan.FromSeconds(90)));
+        new(Client(baseUrl, HostSettings.StorefrontKey, ProcessTimeout), Client(baseUrl, HostSettings.OpsKey, ProcessTimeout));
 
     public static HttpClient Client(string baseUrl, string? apiKey, TimeSpan? timeout = null)
     {
@@ -63,6 +69,33 @@ public sealed class Shop(HttpClient storefront, HttpClient ops) : IDisposable
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             throw new InvalidOperationException($"pay answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Scripts the sandbox provider's refunds (docs/decisions/0018): error, fail, hang or late.</summary>
+    public async Task SandboxRefundFaultAsync(string mode, string? tradeId = null, int? count = null, int? delayMs = null)
+    {
+        using var response = await Ops.PostAsJsonAsync("/api/v1/sandbox/faults",
+            new { operation = "refund", mode, trade_id = tradeId, count, delay_ms = delayMs });
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"sandbox fault answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public async Task ClearSandboxFaultsAsync()
+    {
+        using var response = await Ops.DeleteAsync("/api/v1/sandbox/faults");
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Ops settle a line that needs attention by refunding it (POST …/lines/{line}/refund).</summary>
+    public async Task OpsRefundAsync(string tradeId, int lineId)
+    {
+        using var response = await Ops.PostAsync($"/api/v1/ops/trades/{tradeId}/lines/{lineId}/refund", null);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"ops refund answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
     }
 

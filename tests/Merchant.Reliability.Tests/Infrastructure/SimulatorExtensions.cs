@@ -46,6 +46,14 @@ public static class SimulatorExtensions
     public static async Task<IReadOnlyList<OrderView>> OrdersOfTradeAsync(this SimulatorHost simulator, string tradeId) =>
         (await simulator.Control.GetFromJsonAsync<List<OrderView>>($"/_sim/orders?trade_id={tradeId}", SimulatorHost.Json))!;
 
+    /// <summary>How long the machine's device takes to report a result (real time).</summary>
+    public static async Task SetResultDelayAsync(this SimulatorHost simulator, string machineNo, int milliseconds)
+    {
+        using var response = await simulator.Control.PutAsJsonAsync($"/_sim/machines/{machineNo}",
+            new UpdateMachineRequest(null, null, null, milliseconds, null), SimulatorHost.Json);
+        response.EnsureSuccessStatusCode();
+    }
+
     public static async Task<IReadOnlyList<OrderView>> OrdersAsync(this SimulatorHost simulator, string machineNo) =>
         (await simulator.Control.GetFromJsonAsync<List<OrderView>>($"/_sim/orders?machine_no={machineNo}", SimulatorHost.Json))!;
 }

@@ -7,8 +7,8 @@ namespace Merchant.Reliability.Tests.Processes;
 
 /// <summary>
 /// PostgreSQL stopped (immediate, like a crash) and started again mid-run, on a cluster of this class's own so the
-/// other classes keep theirs. The refund step's fault: the sandbox provider lives in-process and in our database,
-/// so it cannot be faulted from outside; a database restart while refunds are being paid is that step's fault.
+/// other classes keep theirs. A restart while refunds are being paid is one of the refund step's faults (the sandbox's
+/// fault switch, Faults/RefundFaultTests, and the WeChat Pay simulator, Faults/WeChatPayBooksTests, script the others).
 /// </summary>
 [Collection("db-restart")]
 public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster, ITestOutputHelper output) : IClassFixture<DatabaseRestartTests.OwnCluster>
@@ -37,13 +37,12 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster
         var checker = new InvariantChecker(database, simulator.Control);
         await Eventually.HoldsAsync(async () => await checker.InFlightAsync() > 0, TimeSpan.FromSeconds(30), "work in flight");
         Figures.Note("postgres.in_flight_at_restart", $"{await checker.InFlightAsync()} unit(s) of work in flight");
-        var restart = _server.RestartAsync(Downtime);
+        HttpResponseMessage? answer = null;
+        // The request is made once the server has stopped, however slowly the stop ran on a busy machine.
+        await _server.RestartAsync(Downtime, async () => answer = await shop.Storefront.GetAsync($"/api/v1/trades/{trades[0]}"));
         Figures.Fault("postgres.restart");
-        await Task.Delay(Downtime / 2);
-        using var whileDown = await shop.Storefront.GetAsync($"/api/v1/trades/{trades[0]}");
-        await restart;
-        var report = await Rig.VerifyAsync(checker, nameof(A_database_restart_mid_run_loses_nothing_and_sends_no_line_twice),
-            within: TimeSpan.FromSeconds(60));
+        using var whileDown = answer!;
+        var report = await Rig.VerifyAsync(checker, nameof(A_database_restart_mid_run_loses_nothing_and_sends_no_line_twice));
         var downAnswer = $"{(int)whileDown.StatusCode} {await whileDown.Content.ReadAsStringAsync()}";
         output.WriteLine($"while down: {downAnswer}");
         Figures.Note("postgres.while_down", downAnswer);
@@ -80,7 +79,7 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster
         await _server.RestartAsync(Downtime);
         Figures.Fault("postgres.restart_during_refunds");
         var report = await Rig.VerifyAsync(new InvariantChecker(database, simulator.Control),
-            nameof(A_database_restart_while_refunds_are_paid_pays_each_refund_exactly_once), within: TimeSpan.FromSeconds(60));
+            nameof(A_database_restart_while_refunds_are_paid_pays_each_refund_exactly_once));
         output.WriteLine(report.Summary);
 
         report.TradesByStatus.GetValueOrDefault("refunded").ShouldBe(trades.Count);
@@ -97,9 +96,10 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster
         public async Task DisposeAsync() => await Server.StopAsync();
     }
 
+    // Bounded generously: a fresh API process on a starved machine has been seen to take over 30 s to get going.
     private static async Task WaitForFirstRefundAsync(string database)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             await using var connection = new NpgsqlConnection(database);
@@ -113,6 +113,6 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.OwnCluster cluster
             await Task.Delay(20);
         }
 
-        throw new TimeoutException("No refund was requested within 30 s.");
+        throw new TimeoutException("No refund was requested within 120 s.");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Merchant.Reliability.Tests.Infrastructure;
 using Merchant.Testing;
@@ -6,14 +5,20 @@ using Xunit.Abstractions;
 
 namespace Merchant.Reliability.Tests.Processes;
 
-/// <summary>Three API processes on one database and one platform share a few hundred concurrent trades on a few dozen machines.</summary>
+/// <summary>
+/// Three API processes on one database and one platform share a few hundred concurrent trades on a few dozen machines,
+/// while one of them at a time is SIGKILLed mid-load and restarted on its port (three times): the survivors take over
+/// its jobs when their leases run out, and no line is claimed or sent twice.
+/// </summary>
 [Collection("processes")]
 public sealed partial class MultiInstanceTests(ITestOutputHelper output)
 {
     private const int Instances = 3;
+    private const int Kills = 3;
+    private const int Seed = 777;
 
     [Fact]
-    public async Task Three_instances_share_the_work_and_no_line_is_claimed_twice()
+    public async Task Three_instances_share_the_work_survive_one_being_killed_repeatedly_and_no_line_is_claimed_twice()
     {
         var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("multi");
         await using var simulator = await SimulatorHost.StartAsync();
@@ -22,31 +27,66 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
             // Quiet, but for the one line that names which instance sent which command.
             ["Serilog:MinimumLevel:Override:Merchant.Api.Dispensing.DispenseHandler"] = "Information",
             ["Jobs:Concurrency"] = "8",
+            ["Jobs:Lease"] = "00:00:05",
         });
-        var apis = new List<ApiProcess>();
+        var random = new Random(Seed);
+        var ports = Enumerable.Range(0, Instances).Select(_ => ApiProcess.FreePort()).ToList();
+        // Every process an instance slot ever ran, killed ones included: their output names the commands they sent.
+        var processes = Enumerable.Range(0, Instances).Select(_ => new List<ApiProcess>()).ToList();
         try
         {
             for (var i = 0; i < Instances; i++)
             {
-                apis.Add(await ApiProcess.StartAsync(settings, outputLines: 200_000));
+                processes[i].Add(await ApiProcess.StartAsync(settings, ports[i], outputLines: 200_000));
             }
 
             Figures.Add("instances", Instances);
-            var clock = Stopwatch.StartNew();
             var machines = await Load.MachinesAsync(simulator, 30);
-            var load = new Load([.. apis.Select(a => a.BaseUrl)], seed: 777);
-
-            await load.RunAsync(machines, trades: 300, workers: 12, TimeSpan.FromSeconds(45));
-            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: load done: {load}");
+            var load = new Load([.. processes.Select(p => p[0].BaseUrl)], Seed);
             var checker = new InvariantChecker(database, simulator.Control) { SettleBudget = TimeSpan.FromSeconds(60) };
-            var report = await Rig.VerifyAsync(checker, nameof(Three_instances_share_the_work_and_no_line_is_claimed_twice), within: TimeSpan.FromSeconds(30));
-            var sent = apis.Select(a => CommandsSent().Matches(a.Output).Select(m => $"{m.Groups[1].Value}/{m.Groups[2].Value}").ToList()).ToList();
-            var claimedTwice = sent.SelectMany(s => s).GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: {report.Summary}; commands sent per instance: {string.Join(", ", sent.Select(s => s.Count))}");
-            Figures.Note("multi_instance", $"{Instances} instances; {load}; commands sent per instance {string.Join("/", sent.Select(s => s.Count))}; {report.Summary}");
+            var loadFor = TimeSpan.FromSeconds(45);
 
+            var running = load.RunAsync(machines, trades: 300, workers: 12, loadFor);
+            var moments = new CrashMoments(checker, load, running, 300, Kills, loadFor, random);
+            for (var kill = 0; kill < Kills; kill++)
+            {
+                if (await moments.WaitAsync(kill) is not { } inFlight)
+                {
+                    break;
+                }
+
+                var slot = random.Next(Instances);
+                var victim = processes[slot][^1];
+                await victim.KillAsync();
+                moments.Killed(victim.Pid, inFlight, $"instance {slot + 1} of {Instances}");
+                processes[slot].Add(await ApiProcess.StartAsync(settings, ports[slot], outputLines: 200_000));
+                moments.Note($"instance {slot + 1} restarted as pid {processes[slot][^1].Pid}");
+            }
+
+            await running;
+            var loadEnded = DateTimeOffset.UtcNow;
+            moments.Note($"load done: {load}");
+            var name = nameof(Three_instances_share_the_work_survive_one_being_killed_repeatedly_and_no_line_is_claimed_twice);
+            var report = await Rig.VerifyAsync(checker, name, loadEnded);
+            if (report.TradesByStatus.ContainsKey("created"))
+            {
+                // Checkouts killed mid-call: their trades must be rejected once the 60 s create-order lease runs out.
+                await moments.WaitForInterruptedCheckoutsAsync(database);
+                report = await Rig.VerifyAsync(checker, name, loadEnded);
+            }
+
+            var sent = processes.Select(slot => slot.SelectMany(p => CommandsSent().Matches(p.Output)).Select(m => $"{m.Groups[1].Value}/{m.Groups[2].Value}").ToList()).ToList();
+            var claimedTwice = sent.SelectMany(s => s).GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            moments.Note($"{report.Summary}; commands sent per instance: {string.Join(", ", sent.Select(s => s.Count))}");
+            Figures.Note("multi_instance", $"{Instances} instances, {moments.InFlightAtKills.Count} kills; {load}; commands sent per instance "
+                + $"{string.Join("/", sent.Select(s => s.Count))}; {report.Summary}; {string.Join("; ", moments.Timeline)}");
+
+            moments.Timeline.ForEach(output.WriteLine);
+            moments.InFlightAtKills.ShouldNotBeEmpty("the load ended before the first kill");
+            moments.InFlightAtKills.ShouldAllBe(n => n > 0, "a kill found no work in flight");
             // How many trades a bounded run gets through depends on the machine (figures, not assertions).
             report.TradesByStatus.GetValueOrDefault("completed").ShouldBeGreaterThan(0);
+            report.TradesByStatus.ContainsKey("created").ShouldBeFalse("a checkout killed mid-call was never rejected");
             claimedTwice.ShouldBeEmpty();
             if (sent.Sum(s => s.Count) >= 30)
             {
@@ -57,9 +97,9 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var api in apis)
+            foreach (var process in processes.SelectMany(p => p))
             {
-                await api.DisposeAsync();
+                await process.DisposeAsync();
             }
         }
     }

@@ -19,9 +19,15 @@ public sealed class SandboxPayment
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>A refund the sandbox paid out; the primary key makes a repeated refund key pay once.</summary>
+/// <summary>
+/// A refund the sandbox took; the primary key makes a repeated refund key pay once. <c>processing</c> until
+/// <see cref="SettleAt"/> (a refund scripted to settle late), then <c>succeeded</c>.
+/// </summary>
 public sealed class SandboxRefund
 {
+    public const string Processing = "processing";
+    public const string Succeeded = "succeeded";
+
     public required string RefundKey { get; init; }
 
     public required string PaymentId { get; init; }
@@ -29,6 +35,10 @@ public sealed class SandboxRefund
     public required string RefundId { get; init; }
 
     public long AmountFen { get; init; }
+
+    public required string Status { get; set; }
+
+    public DateTimeOffset? SettleAt { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 }
@@ -58,6 +68,8 @@ internal sealed class SandboxRefundConfiguration : IEntityTypeConfiguration<Sand
         builder.Property(r => r.PaymentId);
         builder.Property(r => r.RefundId);
         builder.Property(r => r.AmountFen);
+        builder.Property(r => r.Status);
+        builder.Property(r => r.SettleAt);
         builder.Property(r => r.CreatedAt);
     }
 }

@@ -10,9 +10,9 @@ namespace Merchant.Api.Payments.Sandbox;
 /// <summary>
 /// A payment provider that lives in our database (its own tables, written by its own statements, as a real provider's
 /// books are its own): it takes payments the sandbox pay endpoint plays, signs its notifications with HMAC-SHA256,
-/// and pays each refund key once, at once.
+/// and pays each refund key once, at once — unless its fault switch (<see cref="SandboxFaults"/>) scripts otherwise.
 /// </summary>
-public sealed class SandboxProvider(NpgsqlDataSource dataSource, TimeProvider clock, SandboxSigner signer) : IPaymentProvider
+public sealed class SandboxProvider(NpgsqlDataSource dataSource, TimeProvider clock, SandboxSigner signer, SandboxFaults faults) : IPaymentProvider
 {
     public const string ProviderName = "sandbox";
     public const string SignatureHeader = "X-Sandbox-Signature";
@@ -78,10 +78,21 @@ public sealed class SandboxProvider(NpgsqlDataSource dataSource, TimeProvider cl
 
     public async Task<RefundState> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
     {
+        var fault = await faults.TakeAsync(SandboxFaults.Refund, request.TradeId, cancellationToken);
+        switch (fault?.Mode)
+        {
+            case "error":
+                throw new PaymentProviderException("sandbox fault: the refund service did not answer (nothing was taken)");
+            case "fail":
+                return new RefundState(request.RefundKey, ProviderRefundStatus.Closed) { Detail = "sandbox fault: refund refused, the balance is too low" };
+        }
+
+        var now = clock.GetUtcNow();
+        var late = fault?.Mode == "late";
         // One statement: the key's primary key makes a retried refund a no-op, and refunds never exceed the payment.
         await using (var command = dataSource.CreateCommand("""
-            INSERT INTO sandbox_refunds (refund_key, payment_id, refund_id, amount_fen, created_at)
-            SELECT $1, p.payment_id, $3, $4, $5
+            INSERT INTO sandbox_refunds (refund_key, payment_id, refund_id, amount_fen, created_at, status, settle_at)
+            SELECT $1, p.payment_id, $3, $4, $5, $6, $7
             FROM sandbox_payments p
             WHERE p.payment_id = $2 AND p.status = 'paid'
               AND (SELECT coalesce(sum(r.amount_fen), 0) FROM sandbox_refunds r WHERE r.payment_id = p.payment_id) + $4 <= p.amount_fen
@@ -92,8 +103,17 @@ public sealed class SandboxProvider(NpgsqlDataSource dataSource, TimeProvider cl
             command.Parameters.Add(new() { Value = request.PaymentId });
             command.Parameters.Add(new() { Value = $"sbr_{Guid.NewGuid():N}" });
             command.Parameters.Add(new() { Value = request.AmountFen });
-            command.Parameters.Add(new() { Value = clock.GetUtcNow() });
+            command.Parameters.Add(new() { Value = now });
+            command.Parameters.Add(new() { Value = late ? SandboxRefund.Processing : SandboxRefund.Succeeded });
+            command.Parameters.Add(new() { Value = late ? now + fault!.Delay(TimeSpan.FromSeconds(5)) : DBNull.Value });
             await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (fault?.Mode == "hang")
+        {
+            // Taken, and the answer is lost: the caller must ask again under the same key, which pays nothing twice.
+            await Task.Delay(fault.Delay(TimeSpan.FromSeconds(5)), cancellationToken);
+            throw new PaymentProviderException("sandbox fault: no answer to the refund in time (it was taken)");
         }
 
         var state = await QueryRefundAsync(request, cancellationToken);
@@ -104,11 +124,22 @@ public sealed class SandboxProvider(NpgsqlDataSource dataSource, TimeProvider cl
 
     public async Task<RefundState> QueryRefundAsync(RefundRequest request, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT refund_id FROM sandbox_refunds WHERE refund_key = $1");
+        // A late refund settles by the clock, whoever asks: the provider's books do not wait for a query.
+        await using var command = dataSource.CreateCommand("""
+            UPDATE sandbox_refunds SET status = CASE WHEN status = 'processing' AND settle_at <= $2 THEN 'succeeded' ELSE status END
+            WHERE refund_key = $1
+            RETURNING refund_id, status
+            """);
         command.Parameters.Add(new() { Value = request.RefundKey });
-        return await command.ExecuteScalarAsync(cancellationToken) is string refundId
-            ? new RefundState(request.RefundKey, ProviderRefundStatus.Succeeded) { RefundId = refundId }
-            : new RefundState(request.RefundKey, ProviderRefundStatus.Unknown);
+        command.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new RefundState(request.RefundKey, ProviderRefundStatus.Unknown);
+        }
+
+        var status = reader.GetString(1) == SandboxRefund.Succeeded ? ProviderRefundStatus.Succeeded : ProviderRefundStatus.Processing;
+        return new RefundState(request.RefundKey, status) { RefundId = reader.GetString(0) };
     }
 
     public Task<NotificationReading> ReadNotificationAsync(byte[] body, IHeaderDictionary headers, CancellationToken cancellationToken) =>
