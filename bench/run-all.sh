@@ -34,6 +34,7 @@ out="bench/results/run-all-$(date -u +%Y%m%d-%H%M%S).md"
   timeout 600 "${bench[@]}" latency --trades 300 --rate 25 "$@"
   timeout 900 "${bench[@]}" orchestration --machines 500 --trades-per-machine 4 --lines 2 --instances 1,3 "$@"
   timeout 600 "${bench[@]}" footprint --checkouts 10000 --duration 120s --connections 64 "$@"
+  timeout 600 "${bench[@]}" burst --machines 40 --items 4 --device-ms 500 "$@"
   timeout 600 "${bench[@]}" profile --trades 200 "$@"
 } | tee "$out"
 echo "all figures: $out" >&2
