@@ -321,7 +321,10 @@ launch_simulator() {
     info "Starting the platform simulator on $SIM_URL (log: .local/simulator.log)..."
     : >"$SIM_LOG"
     # Runs from its own output directory, so the API's appsettings.json at the root is not its config.
-    (cd "$(dirname "$SIM_DLL")" && exec dotnet "$(basename "$SIM_DLL")" --urls "$SIM_URL") \
+    # Its ids start from minutes since 2026 × 1000: the database in .local/pgdata outlives the simulator, and a restarted
+    # simulator numbering orders from 1001 again would hand out order ids other trades already hold.
+    local id_base=$(( ($(date +%s) - 1767225600) / 60 * 1000 ))
+    (cd "$(dirname "$SIM_DLL")" && Simulator__IdBase="$id_base" exec dotnet "$(basename "$SIM_DLL")" --urls "$SIM_URL") \
         > >(prefix_log sim "$SIM_LOG") 2>&1 </dev/null &
     SIM_PID=$!
 }

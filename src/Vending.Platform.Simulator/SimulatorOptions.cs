@@ -27,5 +27,12 @@ public sealed class SimulatorOptions
 
     public bool Seed { get; set; } = true;
 
+    /// <summary>
+    /// Added to the first order, record and delivery ids. The simulator keeps no state across restarts while a local
+    /// run's database does: run.sh sets a base from the clock so a restarted simulator does not hand out order ids the
+    /// database already holds for other trades.
+    /// </summary>
+    public long IdBase { get; set; }
+
     internal SimulatorOptions Clone() => (SimulatorOptions)MemberwiseClone();
 }

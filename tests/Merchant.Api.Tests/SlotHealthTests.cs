@@ -22,6 +22,27 @@ public sealed class SlotHealthTests : IAsyncLifetime
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     [Fact]
+    public async Task A_slot_that_jammed_keeps_saying_jammed_after_a_later_item_came_out_of_it()
+    {
+        // Found in a local run: the second item of the same product dropped, the slot's last report became "normal",
+        // and the storefront said "slot normal" for a slot that is out of sale until ops clear it.
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 1);
+        var cola = machine.Products[0];
+        await _stack.Simulator.FailNextDispensesAsync(machine.MachineNo, 1, reason: "Goods are Stuck");
+        var trade = await _stack.CheckoutOkAsync(machine.MachineNo, (cola.ProductId, 2));
+
+        await _stack.PayAsync(trade.TradeId);
+        await _stack.WaitForAsync(trade.TradeId, Within, "partially_refunded");
+        var listed = (await ProductsAsync(machine.MachineNo)).Single(p => p.ProductId == cola.ProductId);
+        var refused = await _stack.CheckoutAsync(machine.MachineNo, [(cola.ProductId, 1)]);
+
+        listed.Available.ShouldBeFalse();
+        listed.UnavailableReason.ShouldBe("slot jammed");
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).ShouldNotContain("normal");
+    }
+
+    [Fact]
     public async Task A_jammed_slot_stops_sales_until_a_test_dispense_clears_it()
     {
         var machine = await _stack.Simulator.CreateMachineAsync(products: 2);

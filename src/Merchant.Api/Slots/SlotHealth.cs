@@ -191,7 +191,14 @@ public sealed partial class SlotHealth(MerchantDbContext db, TimeProvider clock,
     }
 
     /// <summary>What a storefront shows for a product whose slot is in fault.</summary>
-    public static string UnavailableReason(SlotState slot) => $"slot {FloorStatuses.Name(slot.FloorStatus)}";
+    /// <summary>
+    /// What put the slot out of sale. Not simply its last report: a later item of the same product may have come out
+    /// (floor_status 1) while the fault stays until ops clear it (decision 0019), and "slot normal" would tell no one why.
+    /// </summary>
+    public static string UnavailableReason(SlotState slot) =>
+        new[] { slot.FloorStatus, slot.LastFailureFloorStatus }.FirstOrDefault(FloorStatuses.IsFault) is { } fault
+            ? $"slot {FloorStatuses.Name(fault)}"
+            : "slot in fault";
 
     private static string Describe(int? floorStatus, string? reason) =>
         string.IsNullOrWhiteSpace(reason)

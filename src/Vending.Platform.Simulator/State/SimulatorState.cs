@@ -29,6 +29,9 @@ public sealed class SimulatorState
     {
         _initial = options.Value.Clone();
         Settings = _initial.Clone();
+        _nextOrderId += _initial.IdBase;
+        _nextRecordId += _initial.IdBase;
+        _nextDeliveryId += _initial.IdBase;
         Clock = clock;
         Logger = logger;
         lock (Gate)
