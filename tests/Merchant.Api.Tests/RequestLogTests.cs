@@ -83,6 +83,17 @@ public sealed class RequestLogTests : IAsyncLifetime
         _logs.Text.ShouldNotContain(token[(token.IndexOf('.') + 1)..]);
     }
 
+    [Fact]
+    public async Task Scrapes_are_logged_only_when_refused()
+    {
+        (await _stack.Api.Ops.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await _stack.Api.Storefront.GetAsync("/metrics");
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var line = await _logs.SingleRequestAsync("GET", "/metrics");
+        line.Property("StatusCode").ShouldBe(403);
+    }
+
     /// <summary>Keeps every event; request lines are those of Serilog's request logging middleware.</summary>
     private sealed class CapturingSink : ILogEventSink
     {
@@ -116,14 +127,6 @@ public sealed class RequestLogTests : IAsyncLifetime
 
             return matches.ShouldHaveSingleItem($"request lines for {method} {route}:\n{Text}");
         }
-    }
-
-    private sealed class BrokenMachineList : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            request.RequestUri!.AbsolutePath.EndsWith("/rent/machines", StringComparison.Ordinal)
-                ? throw new InvalidOperationException("a bug")
-                : base.SendAsync(request, cancellationToken);
     }
 }
 

@@ -423,7 +423,7 @@ public sealed class WeChatPayExpiryTests : IAsyncLifetime
     }
 }
 
-/// <summary>DESIGN §4 and WECHATPAY §6.6: the APIv3 key and the merchant's private key never reach a log line or an answer.</summary>
+/// <summary>DESIGN §4 and WECHATPAY §6.6: the APIv3 key and the merchant's private key never reach a log line or an answer (the metrics scrape included).</summary>
 public sealed class WeChatPaySecretsTests : IAsyncLifetime
 {
     private readonly ConcurrentLogSink _logs = new();
@@ -459,7 +459,7 @@ public sealed class WeChatPaySecretsTests : IAsyncLifetime
         await _wechat.PayAsync(trade.TradeId);
         await _stack.WaitForAsync(trade.TradeId, TimeSpan.FromSeconds(40), "partially_refunded");
         var answers = string.Join("\n", await _stack.Api.Storefront.GetStringAsync($"/api/v1/trades/{trade.TradeId}"),
-            await _stack.Api.Ops.GetStringAsync($"/api/v1/ops/trades/{trade.TradeId}"));
+            await _stack.Api.Ops.GetStringAsync($"/api/v1/ops/trades/{trade.TradeId}"), await _stack.Api.Ops.GetStringAsync("/metrics"));
 
         _logs.Text.ShouldContain(trade.TradeId);
         await NoSecretInAsync(_logs.Text, answers);

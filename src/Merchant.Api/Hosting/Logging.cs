@@ -57,7 +57,9 @@ public static class LoggingSetup
             new LogEventProperty("Elapsed", new ScalarValue(elapsed)),
         ];
         options.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-            : http.Request.Path.StartsWithSegments("/health") && http.Response.StatusCode < 400 ? LogEventLevel.Verbose
+            // Probes and scrapes come every few seconds; a line each would drown the log. Their failures still show.
+            : (http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments(Telemetry.PrometheusScrape.Path))
+                && http.Response.StatusCode < 400 ? LogEventLevel.Verbose
             : LogEventLevel.Information;
         options.EnrichDiagnosticContext = (diagnostics, http) =>
         {

@@ -155,6 +155,7 @@ public static class MerchantApp
         app.UseAuthorization();
         app.UseMerchantOpenApi();
         app.MapControllers();
+        app.MapMerchantMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
     }

@@ -93,7 +93,7 @@ public sealed partial class SlotHealth(MerchantDbContext db, TimeProvider clock,
         if (missedAlert && outcome == SlotReportOutcome.SlotWasInFault)
         {
             // The slot was known to be broken and a customer's item was still sent to it: the alert ops should have seen.
-            MerchantTelemetry.FailuresOnFaultedSlots.Add(1);
+            MerchantTelemetry.FailedOnFaultedSlot();
             LogMissedAlert(logger, machineNo, productId);
         }
 

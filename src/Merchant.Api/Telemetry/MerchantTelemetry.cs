@@ -31,8 +31,11 @@ public static class MerchantTelemetry
 
     public static readonly Counter<long> Callbacks = Meter.CreateCounter<long>("merchant.callbacks", description: "Platform callbacks by outcome");
 
+    // Buckets around a dispense's real span (seconds to minutes; the poll starts at Dispense:ResultTimeout, 150 s), so the
+    // alert's p99 is read from buckets that exist rather than from the SDK's default 0-10000 ones.
     public static readonly Histogram<double> CallbackLag = Meter.CreateHistogram<double>("merchant.callback.lag", "s",
-        "From a dispense command to its callback");
+        "From a dispense command to its callback", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 5, 10, 20, 30, 60, 90, 150, 300, 600] });
 
     public static readonly Histogram<double> PlatformCalls = Meter.CreateHistogram<double>("merchant.platform.call.duration", "ms",
         "Platform calls by endpoint and outcome");
@@ -41,12 +44,10 @@ public static class MerchantTelemetry
 
     public static readonly Counter<long> TestDispenses = Meter.CreateCounter<long>("merchant.test_dispenses", description: "Ops test dispenses by outcome");
 
-    public static readonly Counter<long> FailuresOnFaultedSlots = Meter.CreateCounter<long>("merchant.slots.failures_while_faulted",
-        description: "Lines that failed on a slot already known to be in fault: alerts ops should have acted on");
-
     private static long _queueDepth;
     private static IReadOnlyDictionary<string, long> _alerts = new Dictionary<string, long>();
     private static double _queueAgeSeconds;
+    private static long _failuresWhileFaulted;
 
     static MerchantTelemetry()
     {
@@ -55,7 +56,13 @@ public static class MerchantTelemetry
         Meter.CreateObservableGauge("merchant.alerts.open",
             () => Volatile.Read(ref _alerts).Select(a => new Measurement<long>(a.Value, Tag("kind", a.Key))),
             description: "Open ops alerts by kind (GET /api/v1/ops/alerts)");
+        // Observed rather than added to, so the series exists from the start at 0: Prometheus's increase() sees the first
+        // failure only if the series was there before it.
+        Meter.CreateObservableCounter("merchant.slots.failures_while_faulted", () => Volatile.Read(ref _failuresWhileFaulted),
+            description: "Lines that failed on a slot already known to be in fault: alerts ops should have acted on");
     }
+
+    public static void FailedOnFaultedSlot() => Interlocked.Increment(ref _failuresWhileFaulted);
 
     /// <summary>Sampled by the maintenance loop, like the queue, so reading a gauge never touches the database.</summary>
     public static void SetAlerts(IReadOnlyDictionary<string, long> counts) => Volatile.Write(ref _alerts, counts);

@@ -40,10 +40,11 @@ public sealed class MetricsSnapshot : IDisposable
             ObservableGauge<long> or ObservableGauge<double> => "gauge",
             _ => "counter",
         };
-        _series.GetOrAdd(key, _ => new Series(kind, instrument.Unit)).Add(value);
+        _series.GetOrAdd(key, _ => new Series(kind, instrument.Unit, instrument.IsObservable)).Add(value);
     }
 
-    private sealed class Series(string kind, string? unit)
+    // An observable instrument reports its current value (an observable counter, its running total) at each read.
+    private sealed class Series(string kind, string? unit, bool observed)
     {
         private const int Reservoir = 2048;
         private readonly object _gate = new();
@@ -69,7 +70,7 @@ public sealed class MetricsSnapshot : IDisposable
             {
                 if (kind != "histogram")
                 {
-                    return new MetricView(name, tags, kind, unit, kind == "gauge" ? _last : _sum, _count, null, null, null);
+                    return new MetricView(name, tags, kind, unit, observed ? _last : _sum, _count, null, null, null);
                 }
 
                 // Percentiles over the most recent measurements: enough to see a trend, not a statistics engine.

@@ -20,6 +20,15 @@ public sealed class TelemetryOptions
     /// <summary>Record traces; empty means "when there is an OTLP endpoint to send them to".</summary>
     public bool? Tracing { get; set; }
 
+    /// <summary>
+    /// A management port for the Prometheus scrape (<c>/metrics</c> without a key, and then not on the API's port: keep the
+    /// management port private). Empty: <c>/metrics</c> on the API's own port, for ops keys only. 0: any free port (tests).
+    /// </summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>The address the management port listens on; loopback unless set (a container sets 0.0.0.0).</summary>
+    public string MetricsHost { get; set; } = "127.0.0.1";
+
     internal bool TracingOn => Tracing ?? !string.IsNullOrWhiteSpace(OtlpEndpoint);
 }
 
@@ -39,6 +48,16 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
             failures.Add("Telemetry:ServiceName must not be empty.");
         }
 
+        if (options.MetricsPort is < 0 or > 65535)
+        {
+            failures.Add("Telemetry:MetricsPort must be a TCP port (1-65535, or 0 for any free one).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.MetricsHost) || options.MetricsHost.Any(c => char.IsWhiteSpace(c) || c is '/' or '?'))
+        {
+            failures.Add("Telemetry:MetricsHost must be a host name or address.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
@@ -50,6 +69,8 @@ public static class TelemetrySetup
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection("Telemetry")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         services.AddSingleton<MetricsSnapshot>();
+        services.AddSingleton<ManagementServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ManagementServer>());
         services.AddTransient<PlatformCallMetrics>();
         // Innermost on the SDK's client: every attempt is timed, retries included.
         services.AddHttpClient(PlatformServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler<PlatformCallMetrics>();
@@ -82,9 +103,14 @@ public static class TelemetrySetup
             })
             .WithMetrics(metrics =>
             {
+                // ASP.NET Core's instrumentation adds the framework's meters: Hosting (http.server.request.duration, counted
+                // at the end of the pipeline, so with the status the client received), Kestrel (connections), Routing,
+                // Diagnostics (exceptions) and RateLimiting. Npgsql's meter is left out: its pool label is the connection string.
                 metrics.AddMeter(MerchantTelemetry.Name)
                     .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation();
+                    .AddHttpClientInstrumentation()
+                    // Pulled by each scrape, so it always costs nothing between scrapes and exports nothing by itself.
+                    .AddPrometheusExporter(o => o.ScrapeEndpointPath = PrometheusScrape.Path);
                 ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) =>
                 {
                     if (Otlp(Options(provider)) is { } otlp)

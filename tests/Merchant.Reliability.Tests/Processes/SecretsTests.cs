@@ -9,7 +9,7 @@ namespace Merchant.Reliability.Tests.Processes;
 
 /// <summary>
 /// DESIGN §4: secrets (AppSecret, AppKey, API keys, notify secret, the notify URL tokens) never appear in logs or answers.
-/// A whole purchase — with a refund, a cancel, callbacks, ops views, refusals and an internal error on the notify route —
+/// A whole purchase — with a refund, a cancel, callbacks, ops views, the metrics scrape, refusals and an internal error on the notify route —
 /// runs against the API as a process whose stdout/stderr is captured, with every secret a distinctive string.
 /// </summary>
 [Collection("processes")]
@@ -61,7 +61,7 @@ public sealed class SecretsTests(ITestOutputHelper output)
         using var ops = Recording(api.BaseUrl, OpsKey, answers);
         using var anonymous = Recording(api.BaseUrl, null, answers);
         var shop = new Shop(storefront, ops);
-        var machine = await simulator.CreateMachineAsync(products: 2);
+        var machine = await simulator.CreateMachineAsync(products: 3);
         await simulator.FailNextDispensesAsync(machine.MachineNo, 1);
 
         // A purchase with one failed item (refund), and a cancelled one.
@@ -90,6 +90,9 @@ public sealed class SecretsTests(ITestOutputHelper output)
         await anonymous.PostAsync($"/api/v1/platform/notify/{bought.TradeId}.forged", new StringContent("{}", Encoding.UTF8, "application/json"));
         await anonymous.PostAsync(new Uri(notifyUrl).PathAndQuery, new StringContent("{\"method\":\"device.delivery.response\",\"error_msg\":\"a\u0000b\"}", Encoding.UTF8, "application/json"));
         await anonymous.PostAsJsonAsync("/api/v1/payments/sandbox/notify", new { trade_id = bought.TradeId });
+        // The Prometheus scrape is an answer too (its labels are checked with the rest), and must not name a trade.
+        await anonymous.GetAsync("/metrics");
+        var scrape = await ops.GetStringAsync("/metrics");
         await Task.Delay(500);
 
         var logs = api.Output;
@@ -128,6 +131,9 @@ public sealed class SecretsTests(ITestOutputHelper output)
         callbacks.Count.ShouldBeGreaterThanOrEqualTo(2);
         inAnswers.ShouldBeEmpty("secrets in HTTP answers: " + string.Join(", ", inAnswers.Select(s => s.Key)));
         inLogs.ShouldBeEmpty("secrets in the API's logs: " + string.Join(", ", inLogs.Select(s => s.Key)));
+        scrape.ShouldContain("http_server_request_duration_seconds_count");
+        scrape.ShouldNotContain(bought.TradeId);
+        scrape.ShouldNotContain(cancelled.TradeId);
     }
 
     private static HttpClient Recording(string baseUrl, string? key, ConcurrentQueue<string> answers)
