@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Runs the whole system locally: a PostgreSQL cluster under .local/pgdata, the platform
-# simulator and the Merchant API. Ctrl-C stops everything this script started.
+# simulator, the WeChat Pay simulator and the Merchant API. Ctrl-C stops everything this script started.
 #
 #   ./run.sh              build (Release), start everything, stay in the foreground
 #   ./run.sh --check      start everything, wait until ready, print the URLs, stop, exit 0
 #   ./run.sh --no-build   skip the build (use the existing Release binaries)
+#   ./run.sh --provider wechatpay|sandbox
+#                         who takes the payments of new checkouts (default sandbox): the sandbox's
+#                         pay buttons, or WeChat Pay Native (a QR code) through the WeChat Pay simulator
 #
 # Environment overrides:
 #   MERCHANT_PG_PORT        PostgreSQL port            (default 54329)
 #   MERCHANT_API_PORT       Merchant API port          (default 5000)
 #   SIM_PORT                platform simulator port    (default 5080)
+#   WXSIM_PORT              WeChat Pay simulator port  (default 5090)
+#   MERCHANT_PAYMENT_PROVIDER  payment provider, as --provider (which wins)
 #   MERCHANT_READY_TIMEOUT  seconds to wait for each service to be ready (default 60)
 #   MERCHANT_PG_BIN         directory holding initdb/pg_ctl (default: newest /usr/lib/postgresql/*/bin)
-# Any ConnectionStrings__Merchant / Platform__* / Merchant__* / Auth__* variable already set in the
-# environment is passed to the API unchanged (see docs/running.md).
+# Any ConnectionStrings__Merchant / Platform__* / Merchant__* / Auth__* / Payments__WeChatPay__* /
+# Demo__* variable already set in the environment is passed to the API unchanged (see docs/running.md).
+# The WeChat Pay keys of the local run are throwaway TEST keys made with openssl in .local/wechatpay.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -28,26 +34,42 @@ usage() {
 
 CHECK=0
 BUILD=1
-for arg in "$@"; do
-    case "$arg" in
+PROVIDER="${MERCHANT_PAYMENT_PROVIDER:-sandbox}"
+while (($# > 0)); do
+    case "$1" in
         --check) CHECK=1 ;;
         --no-build) BUILD=0 ;;
+        --provider)
+            (($# > 1)) || die "--provider needs a value: wechatpay or sandbox"
+            PROVIDER="$2"
+            shift
+            ;;
+        --provider=*) PROVIDER="${1#--provider=}" ;;
         -h | --help)
             usage
             exit 0
             ;;
         *)
             usage >&2
-            die "unknown argument: $arg"
+            die "unknown argument: $1"
             ;;
     esac
+    shift
 done
+
+# The API's Payments:Provider spelling of each choice.
+case "${PROVIDER,,}" in
+    sandbox) PROVIDER=sandbox PAYMENTS_PROVIDER=Sandbox ;;
+    wechatpay) PROVIDER=wechatpay PAYMENTS_PROVIDER=WeChatPay ;;
+    *) die "unknown payment provider '$PROVIDER' (--provider / MERCHANT_PAYMENT_PROVIDER): use wechatpay or sandbox" ;;
+esac
 
 PG_PORT="${MERCHANT_PG_PORT:-54329}"
 API_PORT="${MERCHANT_API_PORT:-5000}"
 SIM_PORT="${SIM_PORT:-5080}"
+WXSIM_PORT="${WXSIM_PORT:-5090}"
 READY_TIMEOUT="${MERCHANT_READY_TIMEOUT:-60}"
-for v in PG_PORT API_PORT SIM_PORT READY_TIMEOUT; do
+for v in PG_PORT API_PORT SIM_PORT WXSIM_PORT READY_TIMEOUT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a number (got '${!v}')"
 done
 
@@ -56,16 +78,28 @@ PGDATA_DIR="$LOCAL_DIR/pgdata"
 PGSOCK_DIR="$LOCAL_DIR/pgsock"
 PG_LOG="$LOCAL_DIR/postgres.log"
 SIM_LOG="$LOCAL_DIR/simulator.log"
+WXSIM_LOG="$LOCAL_DIR/wechatpay-sim.log"
 API_LOG="$LOCAL_DIR/api.log"
 
 SIM_DLL="src/Vending.Platform.Simulator/bin/Release/net10.0/Vending.Platform.Simulator.dll"
+WXSIM_DLL="src/WeChatPay.Simulator/bin/Release/net10.0/WeChatPay.Simulator.dll"
 API_DLL="src/Merchant.Api/bin/Release/net10.0/Merchant.Api.dll"
 
 API_URL="http://127.0.0.1:$API_PORT"
 SIM_URL="http://127.0.0.1:$SIM_PORT"
+WXSIM_URL="http://127.0.0.1:$WXSIM_PORT"
 # The simulator's demo credentials (the Development defaults of Platform:AppId / AppSecret).
 SIM_APP_ID="demo-app"
 SIM_APP_SECRET="demo-secret"
+
+# The local WeChat Pay merchant, the same on both sides. The keys are generated per clone (ensure_wechatpay_keys);
+# the ids are fixed so logs and curl examples stay the same from run to run.
+WX_DIR="$LOCAL_DIR/wechatpay"
+WX_MCH_ID="1230000109"
+WX_APP_ID="wxd678efh567hg6787"
+WX_CERT_SERIAL="10CA1DEF00000000000000000000000000000001"
+WX_PUBLIC_KEY_ID="PUB_KEY_ID_0112300001092026010100000000000001"
+WX_APIV3_KEY=""
 
 export DOTNET_NOLOGO=1
 
@@ -76,6 +110,7 @@ fi
 
 API_PID=""
 SIM_PID=""
+WXSIM_PID=""
 PG_STARTED=0
 TEMP_SOCK_DIR=""
 CLEANED=0
@@ -123,6 +158,7 @@ cleanup() {
     set +e
     stop_process "api" "$API_PID"
     stop_process "simulator" "$SIM_PID"
+    stop_process "WeChat Pay simulator" "$WXSIM_PID"
     stop_postgres
     if [[ -n "$TEMP_SOCK_DIR" ]]; then
         rm -rf "$TEMP_SOCK_DIR"
@@ -276,7 +312,8 @@ prefix_log() {
     tee -a "$file" | sed -u "s/^/[$name] /"
 }
 
-start_simulator() {
+# The simulators start in the background while PostgreSQL starts; wait_for_simulators then checks both.
+launch_simulator() {
     [[ -f "$SIM_DLL" ]] || die "$SIM_DLL is missing; build with 'dotnet build src/Vending.Platform.Simulator -c Release' (or drop --no-build)."
     if port_in_use "$SIM_PORT"; then
         die "port $SIM_PORT is already in use; stop whatever listens there or set SIM_PORT."
@@ -287,12 +324,76 @@ start_simulator() {
     (cd "$(dirname "$SIM_DLL")" && exec dotnet "$(basename "$SIM_DLL")" --urls "$SIM_URL") \
         > >(prefix_log sim "$SIM_LOG") 2>&1 </dev/null &
     SIM_PID=$!
+}
+
+# Throwaway TEST keys for the local WeChat Pay merchant, made once per clone: the merchant's pair (the API signs
+# with the private key, the simulator checks with the public one) and the simulator's own (it signs its answers and
+# notifications, the API checks them), plus the APIv3 key. Nothing outside the repository is needed.
+ensure_wechatpay_keys() {
+    local name
+    mkdir -p "$WX_DIR"
+    chmod 700 "$WX_DIR"
+    for name in merchant wechatpay; do
+        if [[ ! -s "$WX_DIR/${name}_private.pem" ]]; then
+            require_command openssl "Install it with: apt-get install openssl"
+            info "First run: generating a throwaway TEST $name key pair in .local/wechatpay..."
+            rm -f "$WX_DIR/${name}_public.pem"
+            # PKCS#8 (BEGIN PRIVATE KEY), the form Payments:WeChatPay:PrivateKeyPath takes.
+            (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WX_DIR/${name}_private.pem.tmp" 2>/dev/null) ||
+                die "openssl could not generate a key in $WX_DIR."
+            mv "$WX_DIR/${name}_private.pem.tmp" "$WX_DIR/${name}_private.pem"
+        fi
+        if [[ ! -s "$WX_DIR/${name}_public.pem" ]]; then
+            require_command openssl "Install it with: apt-get install openssl"
+            openssl pkey -in "$WX_DIR/${name}_private.pem" -pubout -out "$WX_DIR/${name}_public.pem" 2>/dev/null ||
+                die "$WX_DIR/${name}_private.pem is not a usable key; remove .local/wechatpay and run again."
+        fi
+    done
+    if [[ ! -s "$WX_DIR/apiv3.key" ]]; then
+        require_command openssl "Install it with: apt-get install openssl"
+        (umask 077 && openssl rand -hex 16 >"$WX_DIR/apiv3.key")
+    fi
+    WX_APIV3_KEY="$(<"$WX_DIR/apiv3.key")"
+    [[ "$WX_APIV3_KEY" =~ ^[0-9a-f]{32}$ ]] || die "$WX_DIR/apiv3.key is not 32 hex digits; remove .local/wechatpay and run again."
+}
+
+launch_wechatpay_simulator() {
+    [[ -f "$WXSIM_DLL" ]] || die "$WXSIM_DLL is missing; build with 'dotnet build src/WeChatPay.Simulator -c Release' (or drop --no-build)."
+    if port_in_use "$WXSIM_PORT"; then
+        die "port $WXSIM_PORT is already in use; stop whatever listens there or set WXSIM_PORT."
+    fi
+    ensure_wechatpay_keys
+    info "Starting the WeChat Pay simulator on $WXSIM_URL (log: .local/wechatpay-sim.log)..."
+    : >"$WXSIM_LOG"
+    # Settings in the environment, not on the command line, where ps would show the APIv3 key.
+    (
+        cd "$(dirname "$WXSIM_DLL")"
+        export WeChatPaySim__MchId="$WX_MCH_ID"
+        export WeChatPaySim__AppId="$WX_APP_ID"
+        export WeChatPaySim__ApiV3Key="$WX_APIV3_KEY"
+        export WeChatPaySim__MerchantPublicKeyPath="$WX_DIR/merchant_public.pem"
+        export WeChatPaySim__MerchantCertificateSerial="$WX_CERT_SERIAL"
+        export WeChatPaySim__PrivateKeyPath="$WX_DIR/wechatpay_private.pem"
+        export WeChatPaySim__PublicKeyId="$WX_PUBLIC_KEY_ID"
+        exec dotnet "$(basename "$WXSIM_DLL")" --urls "$WXSIM_URL"
+    ) > >(prefix_log wxsim "$WXSIM_LOG") 2>&1 </dev/null &
+    WXSIM_PID=$!
+}
+
+wait_for_simulators() {
     if ! wait_for_http --timeout "$READY_TIMEOUT" --pid "$SIM_PID" --expect pong --name simulator \
         "$SIM_URL/api/openapi/v1/ping" -- -X POST -H "Appid: $SIM_APP_ID" -H "AppSecret: $SIM_APP_SECRET"; then
         show_tail "$SIM_LOG"
         die "the simulator did not answer its ping (see .local/simulator.log)."
     fi
     info "Simulator is up (PID $SIM_PID)."
+    # Ready means serving the public key the API is given: the simulator's own key from .local/wechatpay.
+    if ! wait_for_http --timeout "$READY_TIMEOUT" --pid "$WXSIM_PID" --expect "$WX_PUBLIC_KEY_ID" --name "WeChat Pay simulator" \
+        "$WXSIM_URL/_sim/keys"; then
+        show_tail "$WXSIM_LOG"
+        die "the WeChat Pay simulator did not serve its keys (see .local/wechatpay-sim.log)."
+    fi
+    info "WeChat Pay simulator is up (PID $WXSIM_PID)."
 }
 
 start_api() {
@@ -310,12 +411,24 @@ start_api() {
         export ConnectionStrings__Merchant="${ConnectionStrings__Merchant:-Host=127.0.0.1;Port=$PG_PORT;Database=merchant;Username=postgres}"
         export Platform__BaseUrl="${Platform__BaseUrl:-$SIM_URL}"
         export Merchant__PublicBaseUrl="${Merchant__PublicBaseUrl:-$API_URL}"
+        export Payments__Provider="$PAYMENTS_PROVIDER"
+        # WeChat Pay is configured whichever provider takes new checkouts, so its trades still under way can settle.
+        export Payments__WeChatPay__BaseUrl="${Payments__WeChatPay__BaseUrl:-$WXSIM_URL}"
+        export Payments__WeChatPay__MchId="${Payments__WeChatPay__MchId:-$WX_MCH_ID}"
+        export Payments__WeChatPay__AppId="${Payments__WeChatPay__AppId:-$WX_APP_ID}"
+        export Payments__WeChatPay__ApiV3Key="${Payments__WeChatPay__ApiV3Key:-$WX_APIV3_KEY}"
+        export Payments__WeChatPay__PrivateKeyPath="${Payments__WeChatPay__PrivateKeyPath:-$WX_DIR/merchant_private.pem}"
+        export Payments__WeChatPay__CertificateSerial="${Payments__WeChatPay__CertificateSerial:-$WX_CERT_SERIAL}"
+        export Payments__WeChatPay__PublicKeyId="${Payments__WeChatPay__PublicKeyId:-$WX_PUBLIC_KEY_ID}"
+        export Payments__WeChatPay__PublicKeyPath="${Payments__WeChatPay__PublicKeyPath:-$WX_DIR/wechatpay_public.pem}"
+        export Demo__WeChatPaySimulatorUrl="${Demo__WeChatPaySimulatorUrl:-$WXSIM_URL}"
         exec dotnet "$API_DLL" --urls "$API_URL"
     ) > >(prefix_log api "$API_LOG") 2>&1 </dev/null &
     API_PID=$!
     if ! wait_for_http --timeout "$READY_TIMEOUT" --pid "$API_PID" --name api "$API_URL/health/ready"; then
         show_tail "$API_LOG" 60
         show_tail "$SIM_LOG" 20
+        show_tail "$WXSIM_LOG" 20
         show_tail "$PG_LOG" 20
         die "the API was not ready within ${READY_TIMEOUT}s ($API_URL/health/ready did not answer 200)."
     fi
@@ -327,16 +440,19 @@ print_banner() {
 
   Merchant system is running.
 
+    Storefront demo   $API_URL/demo/   (payments: $PROVIDER)
     Swagger UI        $API_URL/swagger
     Health            $API_URL/health/ready
     Simulator state   $SIM_URL/_sim/state
+    WeChat Pay (sim)  $WXSIM_URL/_sim/state   pay a trade: POST $WXSIM_URL/_sim/transactions/{trade_id}/pay
     PostgreSQL        Host=127.0.0.1;Port=$PG_PORT;Database=merchant;Username=postgres  (data: .local/pgdata)
 
     Storefront key    X-Api-Key: dev-storefront-key
     Ops key           X-Api-Key: dev-ops-key
     Platform (sim)    AppId $SIM_APP_ID / AppSecret $SIM_APP_SECRET / AppKey kva
+    WeChat Pay (sim)  mchid $WX_MCH_ID / appid $WX_APP_ID / TEST keys in .local/wechatpay
 
-    Logs              .local/api.log  .local/simulator.log  .local/postgres.log
+    Logs              .local/api.log  .local/simulator.log  .local/wechatpay-sim.log  .local/postgres.log
 
 EOF
 }
@@ -349,17 +465,21 @@ require_command dotnet "Install the .NET 10 SDK (see global.json)."
 require_command curl "Install it with: apt-get install curl"
 
 if ((BUILD)); then
-    # Only the two apps it runs (tests are test.sh's business): a fresh clone is up in about a minute.
-    info "Building the API and the simulator in Release..."
-    for project in src/Merchant.Api/Merchant.Api.csproj src/Vending.Platform.Simulator/Vending.Platform.Simulator.csproj; do
+    # Only the three apps it runs (tests are test.sh's business): a fresh clone is up in about a minute.
+    info "Building the API and the simulators in Release..."
+    for project in src/Merchant.Api/Merchant.Api.csproj src/Vending.Platform.Simulator/Vending.Platform.Simulator.csproj \
+        src/WeChatPay.Simulator/WeChatPay.Simulator.csproj; do
         if ! dotnet build "$project" -c Release -nologo -v quiet; then
             die "the build of $project failed; fix the errors above and run ./run.sh again."
         fi
     done
 fi
 
+mkdir -p "$LOCAL_DIR"
+launch_simulator
+launch_wechatpay_simulator
 start_postgres
-start_simulator
+wait_for_simulators
 start_api
 print_banner
 
@@ -373,10 +493,12 @@ fi
 
 info "Press Ctrl-C to stop everything."
 status=0
-wait -n "$API_PID" "$SIM_PID" || status=$?
+wait -n "$API_PID" "$SIM_PID" "$WXSIM_PID" || status=$?
 if ! kill -0 "$API_PID" 2>/dev/null; then
     warn "the API (PID $API_PID) exited with status $status; stopping the rest."
-else
+elif ! kill -0 "$SIM_PID" 2>/dev/null; then
     warn "the simulator (PID $SIM_PID) exited with status $status; stopping the rest."
+else
+    warn "the WeChat Pay simulator (PID $WXSIM_PID) exited with status $status; stopping the rest."
 fi
 exit 1

@@ -4,14 +4,20 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
-// The limit for POST /api/v1/checkouts: only the work a checkout cannot avoid, with nothing in between.
+// The limit for POST /api/v1/checkouts: the work a checkout cannot avoid, done the way the service must do it, with
+// nothing in between — the same platform calls, the same rows, the same idempotency answers (issue 14: a baseline that
+// does less than the service makes the ratio meaningless).
 //   1. one round trip: claim the Idempotency-Key, insert the trade, its lines, the create-order job (marked sent) and
 //      its timeline entry — durable before the platform is called, because create-order cannot be repeated safely;
-//   2. the platform's create-order call (plain JSON POST /api/openapi/v1/orders with Appid/AppSecret headers);
-//   3. one round trip: trade → awaiting_payment with its order id, the payment and the sandbox payment, the expiry job,
-//      the create-order job done, the timeline entries, and the idempotency record completed with the response.
-// Prices come from a catalog file the bench writes (a perfectly warm cache); there is no query-order call, so lines
-// keep platform_record_id null. No MVC, no EF, no logging. Same database, same connection pool size as the service.
+//      a key already claimed is answered as the service does: the stored answer replayed, 422 idempotency_key_reused
+//      for another body, 409 while the first request is in flight (one more round trip, only on that path);
+//   2. the platform's create-order call (plain JSON POST /api/openapi/v1/orders with Appid/AppSecret headers), then
+//      its query-order call (signed payload, CONTRACT §2) for the record ids the dispenser will need;
+//   3. one round trip: trade → awaiting_payment with its order id, each line's platform record id, the payment and the
+//      sandbox payment, the expiry job, the create-order job done, the timeline entries, and the idempotency record
+//      completed with the response.
+// Prices come from a catalog file the bench writes (a perfectly warm cache). No MVC, no EF, no logging. Same
+// database, same connection pool settings as the service.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var configuration = builder.Configuration;
@@ -29,6 +35,7 @@ var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Ti
 };
 http.DefaultRequestHeaders.Add("Appid", configuration["Platform:AppId"]);
 http.DefaultRequestHeaders.Add("AppSecret", configuration["Platform:AppSecret"]);
+var appKey = configuration["Platform:AppKey"] ?? throw new InvalidOperationException("Platform:AppKey is not set.");
 var notifyKey = Encoding.UTF8.GetBytes(configuration["Merchant:NotifySecret"] ?? throw new InvalidOperationException("Merchant:NotifySecret is not set."));
 var storefrontKey = SHA256.HashData(Encoding.UTF8.GetBytes(configuration["Auth:StorefrontKey"] ?? throw new InvalidOperationException("Auth:StorefrontKey is not set.")));
 var keyId = Convert.ToHexStringLower(storefrontKey)[..16];
@@ -129,7 +136,7 @@ app.MapPost("/api/v1/checkouts", async (HttpContext context) =>
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return Results.Problem(statusCode: 409, title: "idempotency_request_in_flight");
+            return await RepeatAsync(dataSource, keyId, idempotencyKey, requestHash);
         }
     }
 
@@ -159,6 +166,30 @@ app.MapPost("/api/v1/checkouts", async (HttpContext context) =>
         return Results.Problem(statusCode: 503, title: "platform_unavailable");
     }
 
+    // The query the service makes for the record ids (one per line, in the order asked).
+    var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    var sign = Convert.ToHexString(MD5.HashData(Encoding.UTF8.GetBytes($"machine_no={request.MachineNo}&timestamp={timestamp}&key={appKey}")));
+    var payload = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new { machine_no = request.MachineNo, sign, timestamp }));
+    var recordIds = new long[lines.Count];
+    using (var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { payload })))
+    {
+        content.Headers.ContentType = new("application/json");
+        using var response = await http.PostAsync($"orders/{orderId}", content);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
+        if (!(answer.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("records", out var records) && records.GetArrayLength() == lines.Count))
+        {
+            return Results.Problem(statusCode: 503, title: "platform_unavailable");
+        }
+
+        var i = 0;
+        foreach (var record in records.EnumerateArray())
+        {
+            var id = record.GetProperty("id");
+            recordIds[i++] = id.ValueKind == JsonValueKind.String ? long.Parse(id.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : id.GetInt64();
+        }
+    }
+
     // Round trip 2.
     now = DateTimeOffset.UtcNow;
     var payBefore = now.AddMinutes(18);
@@ -170,6 +201,11 @@ app.MapPost("/api/v1/checkouts", async (HttpContext context) =>
             UPDATE trades SET status = 'awaiting_payment', platform_order_id = $2, order_created_at = $3, pay_before = $4, updated_at = $3
             WHERE trade_id = $1
             """, tradeId, orderId, now, payBefore));
+        batch.BatchCommands.Add(Command("""
+            UPDATE trade_lines l SET platform_record_id = x.record_id
+            FROM unnest($2::int[], $3::bigint[]) AS x(line_id, record_id)
+            WHERE l.trade_id = $1 AND l.line_id = x.line_id
+            """, tradeId, Enumerable.Range(1, lines.Count).ToArray(), recordIds));
         batch.BatchCommands.Add(Command("""
             INSERT INTO payments (trade_id, provider, provider_payment_id, status, amount_fen, created_at, updated_at)
             VALUES ($1, 'sandbox', 'sbx_' || $1, 'pending', $2, $3, $3)
@@ -202,6 +238,29 @@ app.MapPost("/api/v1/checkouts", async (HttpContext context) =>
     return Results.Empty;
 });
 app.Run();
+
+// A key claimed before: the service's answers (API.md), read back in one more round trip.
+static async Task<IResult> RepeatAsync(NpgsqlDataSource dataSource, string scope, string key, string requestHash)
+{
+    await using var command = dataSource.CreateCommand(
+        "SELECT request_hash, status, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2");
+    command.Parameters.Add(new NpgsqlParameter { Value = scope });
+    command.Parameters.Add(new NpgsqlParameter { Value = key });
+    await using var reader = await command.ExecuteReaderAsync();
+    if (!await reader.ReadAsync())
+    {
+        return Results.Problem(statusCode: 409, title: "idempotency_request_in_flight");
+    }
+
+    if (reader.GetString(0) != requestHash)
+    {
+        return Results.Problem(statusCode: 422, title: "idempotency_key_reused");
+    }
+
+    return reader.GetString(1) == "completed" && !reader.IsDBNull(2)
+        ? Results.Text(reader.GetString(3), "application/json", Encoding.UTF8, reader.GetInt32(2))
+        : Results.Problem(statusCode: 409, title: "idempotency_request_in_flight");
+}
 
 static NpgsqlBatchCommand Command(string sql, params object[] values)
 {

@@ -104,6 +104,8 @@ public sealed class BenchStack : IAsyncDisposable
         ["Auth:OpsKeys:0"] = OpsKey,
         ["Payments:Sandbox:Secret"] = SandboxSecret,
         ["Serilog:MinimumLevel:Default"] = settings.ApiLogLevel,
+        // As in production: ready only once warm (issue 14). `--api-settings "WarmUp:Enabled=false"` measures without it.
+        ["WarmUp:Enabled"] = "true",
         // The load comes from one address and one key: the per-address and per-key limits (2,000 and 1,000 requests/s)
         // would measure the limiter, not the service. Production keeps its limits.
         ["RateLimits:AnonymousPerSecond"] = "1000000",
@@ -159,6 +161,7 @@ public sealed class BenchStack : IAsyncDisposable
             ["Platform:BaseUrl"] = Simulator.BaseUrl,
             ["Platform:AppId"] = SimulatorHost.AppId,
             ["Platform:AppSecret"] = SimulatorHost.AppSecret,
+            ["Platform:AppKey"] = SimulatorHost.AppKey,
             ["Merchant:NotifySecret"] = NotifySecret,
             ["Auth:StorefrontKey"] = StorefrontKey,
             ["Baseline:CatalogFile"] = catalog,

@@ -31,6 +31,18 @@ public static class CheckoutBenchmark
         var bodies = machines.Select(m => BenchStack.CheckoutBody(m, lines)).ToArray();
         var api = stack.Apis[0];
         await stack.SetUnpaidOrderLifetimeAsync(TimeSpan.FromSeconds(15));
+        // Both targets must keep the same promises before their speeds are compared.
+        var semantics = new List<string[]>();
+        if (target is "both" or "service")
+        {
+            semantics.Add(await ProbeIdempotencyAsync("service", api.BaseUrl, bodies));
+        }
+
+        if (stack.Baseline is { } probed)
+        {
+            semantics.Add(await ProbeIdempotencyAsync("baseline", probed.BaseUrl, bodies));
+        }
+
         var rows = new List<string[]>();
         var ratios = new List<string[]>();
         foreach (var c in connections)
@@ -74,6 +86,9 @@ public static class CheckoutBenchmark
         report.Line();
         report.Table(["target", "connections", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "ok", "errors",
             "process CPU s /1k", "PostgreSQL CPU s /1k", "bench (client + simulator) CPU s /1k", "RSS max MB", "machine busy"], rows);
+        report.Line("Idempotency answers of each target (same key and body twice, then the same key with another body):");
+        report.Line();
+        report.Table(["target", "first", "repeat", "repeat answers the same trade", "same key, other body"], semantics);
         report.Line("Platform calls per checkout (simulator request counts): " + string.Join("; ", PlatformCalls.Select(p =>
             $"{p.Key}: {string.Join(", ", p.Value.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value:F2}"))}")));
         report.Line();
@@ -165,4 +180,47 @@ public static class CheckoutBenchmark
         Report.N(f.CpuSeconds[0] / Math.Max(1, r.Ok) * 1000, "F2"), Report.N(f.DbCpuSeconds / Math.Max(1, r.Ok) * 1000, "F2"),
         Report.N(f.CpuSeconds[1] / Math.Max(1, r.Ok) * 1000, "F2"), Report.N(f.RssMaxMb[0]), $"{f.MachineBusy * 100:F0} %",
     ];
+
+    /// <summary>
+    /// The same key and body twice (the stored answer replayed, the same trade), then the same key with another body
+    /// (422): the baseline must answer as the service does, or the ratio compares different work.
+    /// </summary>
+    private static async Task<string[]> ProbeIdempotencyAsync(string name, string baseUrl, byte[][] bodies)
+    {
+        using var client = BenchStack.Client(baseUrl, 1);
+        var key = Guid.NewGuid().ToString("N");
+        async Task<(int Status, string Body)> SendAsync(byte[] body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/checkouts") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        static string? TradeId(string body)
+        {
+            try
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(body);
+                return json.RootElement.TryGetProperty("trade_id", out var id) ? id.GetString() : null;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return null;
+            }
+        }
+
+        var first = await SendAsync(bodies[0]);
+        var repeat = await SendAsync(bodies[0]);
+        var other = await SendAsync(bodies[^1].AsSpan().SequenceEqual(bodies[0]) ? [.. bodies[0], (byte)' '] : bodies[^1]);
+        var same = TradeId(first.Body) is { } t && t == TradeId(repeat.Body);
+        if (first.Status != 201 || repeat.Status is not (200 or 201) || !same || other.Status != 422)
+        {
+            BenchStack.Problem($"checkout {name}: idempotency answers {first.Status}, {repeat.Status} (same trade: {same}), {other.Status}; expected 201, the replay, 422");
+        }
+
+        return [name, first.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), repeat.Status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            same ? "yes" : "no", other.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+    }
 }

@@ -13,6 +13,7 @@ var commands = new Dictionary<string, Func<Args, Report, Task>>(StringComparer.O
     ["latency"] = LatencyBenchmark.RunAsync,
     ["orchestration"] = OrchestrationBenchmark.RunAsync,
     ["footprint"] = FootprintBenchmark.RunAsync,
+    ["burst"] = BurstBenchmark.RunAsync,
     ["profile"] = ProfileBenchmark.RunAsync,
     ["ops"] = OpsBenchmark.RunAsync,
     ["seed"] = SeedCommand.RunAsync,
@@ -28,6 +29,7 @@ if (command is "help" or "--help" or "-h" || (command != "all" && !commands.Cont
           latency        --trades 300 --rate 25
           orchestration  --machines 500 --trades-per-machine 4 --lines 2 --instances 1,3 --result-delay-ms 1 --timeout 180s
           footprint      --checkouts 10000 --connections 64 --machines 50
+          burst          --machines 40 --items 4 --device-ms 500 --bursts 2 (cold, then warm)
           profile        --trades 200 --lines 2
           ops            --trades 0,1000000 --requests 200 --machines 50 --days 90   (ops endpoints against seeded history)
           seed           --trades 1000000 --connection "Host=…;Database=…" --machines 50 --days 90   (history for an operator)

@@ -150,6 +150,33 @@ public sealed class OptionsValidationTests
     public void An_enabled_demo_without_a_plain_storefront_key_stops_the_start_naming_the_key(string? value) =>
         Refused<DemoOptions>("Demo:StorefrontKey", value, also: ("Demo:Enabled", "true"));
 
+    [Fact]
+    public void A_demo_simulator_url_that_is_not_a_base_url_stops_the_start_naming_the_key() =>
+        Refused<DemoOptions>("Demo:WeChatPaySimulatorUrl", "127.0.0.1:5090/?7q3x", also: ("Demo:Enabled", "true"));
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    [InlineData("Demo")]
+    public void Outside_the_local_run_and_the_tests_a_demo_simulator_url_stops_the_start_naming_the_key(string environment)
+    {
+        var build = () => MerchantApp.Build(["--environment", environment, "--Demo:WeChatPaySimulatorUrl=http://127.0.0.1:5090"]);
+
+        var refusal = Should.Throw<InvalidOperationException>(build);
+
+        refusal.Message.ShouldContain($"Demo:WeChatPaySimulatorUrl is for local runs (Development, Testing) and is refused in {environment}.");
+    }
+
+    [Fact]
+    public async Task The_local_run_takes_a_demo_simulator_url()
+    {
+        var build = () => MerchantApp.Build(["--environment", "Development", "--Demo:WeChatPaySimulatorUrl=http://127.0.0.1:5090"]);
+
+        var app = build.ShouldNotThrow();
+
+        await app.DisposeAsync();
+    }
+
     [Theory]
     [InlineData("Orders:PaymentWindow", "soon")]
     [InlineData("Dispense:RefundOnTimeout", "perhaps")]

@@ -437,6 +437,9 @@ public sealed class WeChatPaySecretsTests : IAsyncLifetime
         settings["Serilog:MinimumLevel:Default"] = "Debug";
         settings["Serilog:MinimumLevel:Override:System.Net.Http.HttpClient"] = "Debug";
         settings["Serilog:MinimumLevel:Override:Polly"] = "Debug";
+        settings["Demo:Enabled"] = "true";
+        settings["Demo:StorefrontKey"] = MerchantHost.StorefrontKey;
+        settings["Demo:WeChatPaySimulatorUrl"] = _wechat.BaseUrl;
         _stack = await Stack.StartAsync(settings, services: services => services.AddSingleton<Serilog.Core.ILogEventSink>(_logs));
     }
 
@@ -457,10 +460,37 @@ public sealed class WeChatPaySecretsTests : IAsyncLifetime
         await _stack.WaitForAsync(trade.TradeId, TimeSpan.FromSeconds(40), "partially_refunded");
         var answers = string.Join("\n", await _stack.Api.Storefront.GetStringAsync($"/api/v1/trades/{trade.TradeId}"),
             await _stack.Api.Ops.GetStringAsync($"/api/v1/ops/trades/{trade.TradeId}"));
-        var privateKey = (await File.ReadAllLinesAsync(TestKeys.Path("merchant_private.pem"))).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
 
         _logs.Text.ShouldContain(trade.TradeId);
-        foreach (var text in new[] { _logs.Text, answers })
+        await NoSecretInAsync(_logs.Text, answers);
+    }
+
+    [Fact]
+    public async Task Paying_through_the_demo_logs_and_answers_no_wechat_secret()
+    {
+        var machine = await _stack.Simulator.CreateMachineAsync(products: 2);
+        await _stack.Simulator.FailNextDispensesAsync(machine.MachineNo, 1);
+        var trade = await _stack.CheckoutOkAsync(machine.MachineNo, (machine.Products[0].ProductId, 1), (machine.Products[1].ProductId, 1));
+        using var page = _stack.Api.Client(apiKey: null);
+
+        var config = await page.GetStringAsync("/demo/config.json");
+        var qr = await page.GetStringAsync("/demo/qr.svg?data=" + Uri.EscapeDataString(trade.Payment!.Action!.CodeUrl!));
+        using var scan = await _stack.Api.Storefront.PostAsync($"/demo/wechatpay/trades/{trade.TradeId}/pay", content: null);
+        await _stack.WaitForAsync(trade.TradeId, TimeSpan.FromSeconds(40), "partially_refunded");
+        using var again = await _stack.Api.Storefront.PostAsync($"/demo/wechatpay/trades/{trade.TradeId}/pay", content: null);
+        var answers = string.Join("\n", config, qr, await scan.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync(),
+            await _stack.Api.Ops.GetStringAsync($"/api/v1/ops/trades/{trade.TradeId}"));
+
+        scan.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        _logs.Text.ShouldContain("Demo: the WeChat Pay simulator answered 200 to paying trade");
+        await NoSecretInAsync(_logs.Text, answers);
+    }
+
+    private static async Task NoSecretInAsync(params string[] texts)
+    {
+        var privateKey = (await File.ReadAllLinesAsync(TestKeys.Path("merchant_private.pem"))).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
+        foreach (var text in texts)
         {
             text.ShouldNotContain(WeChatPayHost.ApiV3Key);
             privateKey.ShouldAllBe(line => !text.Contains(line));

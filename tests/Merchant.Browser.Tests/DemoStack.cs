@@ -4,9 +4,9 @@ using Vending.Platform.Simulator.Control;
 
 namespace Merchant.Browser.Tests;
 
-/// <summary>The API with the storefront demo on (see <see cref="ApiHost"/>), so a browser and the simulator's callbacks both reach it.</summary>
-public sealed class DemoHost(string connectionString, string platformUrl) : ApiHost(ApiTestSettings.For(
-    connectionString, platformUrl, StorefrontKey, OpsKey, "browser-notify-secret", new Dictionary<string, string?>
+/// <summary>The API with the storefront demo on (see <see cref="ApiHost"/>), so a browser and the simulators' callbacks all reach it.</summary>
+public sealed class DemoHost(string connectionString, string platformUrl, IDictionary<string, string?> settings) : ApiHost(ApiTestSettings.For(
+    connectionString, platformUrl, StorefrontKey, OpsKey, "browser-notify-secret", new Dictionary<string, string?>(settings)
     {
         ["Dispense:ResultTimeout"] = "00:00:05",
         ["Demo:Enabled"] = "true",
@@ -19,29 +19,44 @@ public sealed class DemoHost(string connectionString, string platformUrl) : ApiH
     public HttpClient Storefront => Client(StorefrontKey);
 }
 
-/// <summary>A database, the simulator and the API with the demo on, wired together for one test.</summary>
+/// <summary>A database, the simulator and the API with the demo on (payments by the sandbox or by the WeChat Pay simulator), wired together for one test.</summary>
 public sealed class DemoStack : IAsyncDisposable
 {
     private static int _machines;
+    private readonly WeChatPayHost? _wechatPay;
 
-    private DemoStack(SimulatorHost simulator, DemoHost api)
+    private DemoStack(SimulatorHost simulator, DemoHost api, WeChatPayHost? wechatPay)
     {
         Simulator = simulator;
         Api = api;
+        _wechatPay = wechatPay;
     }
 
     public SimulatorHost Simulator { get; }
 
     public DemoHost Api { get; }
 
-    public static async Task<DemoStack> StartAsync()
+    public WeChatPayHost WeChatPay => _wechatPay ?? throw new InvalidOperationException("This stack takes payments through the sandbox.");
+
+    public static Task<DemoStack> StartAsync() => StartAsync(wechatPay: null);
+
+    /// <summary>WeChat Pay through its simulator, with the demo's "Scan and pay (simulator)" button, as <c>./run.sh --provider wechatpay</c>.</summary>
+    public static async Task<DemoStack> StartWithWeChatPayAsync() => await StartAsync(await WeChatPayHost.StartAsync());
+
+    private static async Task<DemoStack> StartAsync(WeChatPayHost? wechatPay)
     {
         var server = await PostgresServer.GetAsync();
         var database = await server.CreateDatabaseAsync("merchant_browser");
         var simulator = await SimulatorHost.StartAsync();
-        var api = new DemoHost(database, simulator.BaseUrl);
+        var settings = wechatPay?.ApiSettings() ?? [];
+        if (wechatPay is not null)
+        {
+            settings["Demo:WeChatPaySimulatorUrl"] = wechatPay.BaseUrl;
+        }
+
+        var api = new DemoHost(database, simulator.BaseUrl, settings);
         api.StartServer();
-        return new DemoStack(simulator, api);
+        return new DemoStack(simulator, api, wechatPay);
     }
 
     /// <summary>
@@ -67,5 +82,9 @@ public sealed class DemoStack : IAsyncDisposable
     {
         await Api.DisposeAsync();
         await Simulator.DisposeAsync();
+        if (_wechatPay is not null)
+        {
+            await _wechatPay.DisposeAsync();
+        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -7,31 +5,17 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Merchant.Browser.Tests;
 
-public sealed partial class StorefrontDemoTests(Chromium chromium, ITestOutputHelper output) : IClassFixture<Chromium>, IAsyncLifetime
+/// <summary>The storefront demo with sandbox payments: the customer's purchase, jams and refunds, problems, and the API docs.</summary>
+public sealed partial class StorefrontDemoTests(Chromium chromium, ITestOutputHelper output) : DemoPageTests(chromium, output)
 {
     private const string SeededOfflineMachine = "16327133";
-    private DemoStack _stack = null!;
-    private readonly List<string> _browserErrors = [];
-    private readonly List<IBrowserContext> _contexts = [];
-    private readonly List<string> _foreignRequests = [];
 
-    public async Task InitializeAsync() => _stack = await DemoStack.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        // Pages first, so nothing polls the API while it stops.
-        foreach (var context in _contexts)
-        {
-            await context.CloseAsync();
-        }
-
-        await _stack.DisposeAsync();
-    }
+    protected override Task<DemoStack> StartStackAsync() => DemoStack.StartAsync();
 
     [Fact]
     public async Task A_customer_buys_two_items_pays_and_watches_every_line_dispense_until_the_trade_completes()
     {
-        var machine = await _stack.CreateMachineAsync();
+        var machine = await Stack.CreateMachineAsync();
         var (cola, chips, cookies) = (machine.Products[0].ProductId, machine.Products[2].ProductId, machine.Products[3].ProductId);
         var page = await OpenDemoAsync();
 
@@ -70,16 +54,16 @@ public sealed partial class StorefrontDemoTests(Chromium chromium, ITestOutputHe
         await Expect(page.GetByTestId("trade-refunded-box")).ToBeHiddenAsync();
         trade.GetProperty("status").GetString().ShouldBe("completed");
         trade.GetProperty("amount").GetString().ShouldBe("8.50");
-        _browserErrors.ShouldBeEmpty();
-        _foreignRequests.ShouldBeEmpty();
+        BrowserErrors.ShouldBeEmpty();
+        ForeignRequests.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task A_jammed_dispense_shows_that_line_refunded_with_its_reason_and_the_trade_partially_refunded()
     {
-        var machine = await _stack.CreateMachineAsync();
+        var machine = await Stack.CreateMachineAsync();
         var water = machine.Products[1].ProductId;
-        await _stack.Simulator.FailNextDispensesAsync(machine.MachineNo, 1, reason: "Goods are Stuck");
+        await Stack.Simulator.FailNextDispensesAsync(machine.MachineNo, 1, reason: "Goods are Stuck");
         var page = await OpenDemoAsync();
 
         await page.GetByTestId($"machine-{machine.MachineNo}").ClickAsync();
@@ -103,14 +87,14 @@ public sealed partial class StorefrontDemoTests(Chromium chromium, ITestOutputHe
         await Expect(page.GetByTestId("done-text")).ToContainTextAsync("refunded");
         trade.GetProperty("status").GetString().ShouldBe("partially_refunded");
         trade.GetProperty("refunded_amount").GetString().ShouldBe("2.00");
-        _browserErrors.ShouldBeEmpty();
-        _foreignRequests.ShouldBeEmpty();
+        BrowserErrors.ShouldBeEmpty();
+        ForeignRequests.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task A_failed_payment_leaves_the_order_open_until_the_customer_cancels_it()
     {
-        var machine = await _stack.CreateMachineAsync();
+        var machine = await Stack.CreateMachineAsync();
         var cola = machine.Products[0].ProductId;
         var page = await OpenDemoAsync();
         await page.GetByTestId($"machine-{machine.MachineNo}").ClickAsync();
@@ -130,19 +114,19 @@ public sealed partial class StorefrontDemoTests(Chromium chromium, ITestOutputHe
         trade.GetProperty("status").GetString().ShouldBe("cancelled");
         await Expect(page.GetByTestId("pay-box")).ToBeHiddenAsync();
         await Expect(page.GetByTestId("done-text")).ToContainTextAsync("cancelled");
-        _browserErrors.ShouldBeEmpty();
-        _foreignRequests.ShouldBeEmpty();
+        BrowserErrors.ShouldBeEmpty();
+        ForeignRequests.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task A_refused_checkout_shows_the_problem_title_and_code()
     {
-        var machine = await _stack.CreateMachineAsync();
+        var machine = await Stack.CreateMachineAsync();
         var cola = machine.Products[0].ProductId;
         var page = await OpenDemoAsync();
         await page.GetByTestId($"machine-{machine.MachineNo}").ClickAsync();
         await page.GetByTestId($"add-{cola}").ClickAsync();
-        await _stack.Simulator.SetOnlineAsync(machine.MachineNo, false);
+        await Stack.Simulator.SetOnlineAsync(machine.MachineNo, false);
 
         await page.GetByTestId("checkout").ClickAsync();
 
@@ -156,7 +140,7 @@ public sealed partial class StorefrontDemoTests(Chromium chromium, ITestOutputHe
     [Fact]
     public async Task Swagger_UI_lists_the_public_endpoints()
     {
-        var page = Watch(await chromium.DesktopAsync(_stack.Api.BaseUrl, DemoHost.OpsKey));
+        var page = Watch(await Chromium.DesktopAsync(Stack.Api.BaseUrl, DemoHost.OpsKey));
 
         await page.GotoAsync("/swagger/");
         await Expect(page.Locator(".opblock-summary-path[data-path='/api/v1/checkouts']")).ToBeVisibleAsync();
@@ -164,54 +148,7 @@ public sealed partial class StorefrontDemoTests(Chromium chromium, ITestOutputHe
 
         await Expect(page.Locator(".swagger-ui .info .title")).ToContainTextAsync("Merchant API");
         (await page.Locator(".opblock").CountAsync()).ShouldBeGreaterThan(10);
-        _foreignRequests.ShouldBeEmpty();
-    }
-
-    private async Task<IPage> OpenDemoAsync()
-    {
-        var page = Watch(await chromium.PhoneAsync(_stack.Api.BaseUrl));
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                _browserErrors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => _browserErrors.Add(error);
-        await page.GotoAsync("/demo/");
-        return page;
-    }
-
-    /// <summary>Closes the page's context after the test and notes any request that leaves the API (the machines are offline).</summary>
-    private IPage Watch(IPage page)
-    {
-        _contexts.Add(page.Context);
-        var origin = _stack.Api.BaseUrl + "/";
-        page.Request += (_, request) =>
-        {
-            if (!request.Url.StartsWith(origin, StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
-            {
-                _foreignRequests.Add(request.Url);
-            }
-        };
-        return page;
-    }
-
-    /// <summary>Saves a screenshot of the step; with UPDATE_SNAPSHOTS=1 also refreshes the README's copy in docs/images.</summary>
-    private async Task SnapAsync(IPage page, string name, bool fullPage = true, string? docsName = null)
-    {
-        var path = await Chromium.ScreenshotAsync(page, name, fullPage);
-        output.WriteLine($"screenshot: {path}");
-        if (docsName is not null && Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
-        {
-            output.WriteLine($"README image: {Chromium.CopyToDocs(path, docsName)}");
-        }
-    }
-
-    private async Task<JsonElement> TradeAsync(string tradeId)
-    {
-        using var client = _stack.Api.Storefront;
-        return await client.GetFromJsonAsync<JsonElement>($"/api/v1/trades/{tradeId}");
+        ForeignRequests.ShouldBeEmpty();
     }
 
     [GeneratedRegex(@"^1[78]:[0-5]\d$")]

@@ -61,7 +61,7 @@ public static class MerchantApp
         services.AddValidatedOptions<PaymentsOptions, PaymentsOptionsValidator>(configuration.GetSection("Payments"));
         services.AddValidatedOptions<JobsOptions, JobsOptionsValidator>(configuration.GetSection("Jobs"));
         services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration.GetSection("Auth"));
-        services.AddValidatedOptions<DemoOptions, DemoOptionsValidator>(configuration.GetSection("Demo"));
+        services.AddDemo(configuration);
         services.AddValidatedOptions<FleetOptions, FleetOptionsValidator>(configuration.GetSection("Fleet"));
         services.AddValidatedOptions<Retention.RetentionOptions, Retention.RetentionOptionsValidator>(configuration.GetSection("Retention"));
         services.AddSingleton(TimeProvider.System);
@@ -95,7 +95,10 @@ public static class MerchantApp
         services.AddMerchantOpenApi();
         services.AddEdgeProtection(configuration);
         services.AddMerchantTelemetry(configuration);
-        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.AddValidatedOptions<WarmUpOptions, WarmUpOptionsValidator>(configuration.GetSection("WarmUp"));
+        services.AddSingleton<WarmUpState>();
+        services.AddHostedService<WarmUpService>();
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]).AddCheck<WarmUpCheck>("warm_up", tags: ["ready"]);
 
         services.AddSingleton<NotifyTokens>();
         services.AddSingleton<PublicUrls>();

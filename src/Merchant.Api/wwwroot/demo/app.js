@@ -29,6 +29,7 @@
     dispensing: "Dispensing…",
     dispensed: "Dispensed",
     failed: "Failed",
+    refunding: "Refunding…",
     refunded: "Refunded",
     cancelled: "Cancelled",
     needs_attention: "Being checked",
@@ -46,6 +47,7 @@
 
   const state = {
     key: "",
+    wechatSimulator: false,
     machines: [],
     machine: null,
     products: [],
@@ -349,19 +351,20 @@
     schedulePoll();
   }
 
-  async function pay(outcome) {
+  // The customer pays: through the sandbox, or (local runs) the WeChat Pay simulator scanning the QR code; either way
+  // the trade moves only when the provider's notification arrives, so the page keeps polling.
+  async function pay(path, body, note) {
     const t = state.trade;
     if (!t || state.busy) return;
     clearError();
     state.busy = true;
     setPayButtons(false);
     try {
-      await api("POST", `/api/v1/sandbox/trades/${encodeURIComponent(t.trade_id)}/pay`, { outcome });
+      await api("POST", path(encodeURIComponent(t.trade_id)), body);
       state.payClicked = true;
-      state.paidOutcome = outcome;
       $("payment-note").hidden = false;
       $("payment-note").className = "payment-note";
-      $("payment-note").textContent = outcome === "success" ? "Payment sent, waiting for confirmation…" : "Sending a failing payment…";
+      $("payment-note").textContent = note;
     } catch (e) {
       showError(e);
     } finally {
@@ -370,6 +373,11 @@
       schedulePoll(0);
     }
   }
+
+  const paySandbox = (outcome) => pay((id) => `/api/v1/sandbox/trades/${id}/pay`, { outcome },
+    outcome === "success" ? "Payment sent, waiting for confirmation…" : "Sending a failing payment…");
+  const scanAndPay = () => pay((id) => `/demo/wechatpay/trades/${id}/pay`, undefined,
+    "Paid in WeChat (simulator), waiting for WeChat Pay to confirm…");
 
   async function cancel() {
     const t = state.trade;
@@ -389,7 +397,21 @@
   }
 
   function setPayButtons(enabled) {
-    for (const id of ["pay-success", "pay-fail", "cancel"]) $(id).disabled = !enabled;
+    for (const id of ["pay-success", "pay-fail", "scan-pay", "cancel"]) $(id).disabled = !enabled;
+  }
+
+  // WeChat Pay Native: the code_url drawn as a QR code by the demo's own encoder (/demo/qr.svg), never an outside service.
+  function renderPaymentAction(t) {
+    const action = (t.payment && t.payment.action) || null;
+    const codeUrl = action && action.type === "qr" ? action.code_url : "";
+    const img = $("qr");
+    $("qr-box").hidden = !codeUrl;
+    if (codeUrl && img.dataset.codeUrl !== codeUrl) {
+      img.dataset.codeUrl = codeUrl;
+      img.src = `qr.svg?data=${encodeURIComponent(codeUrl)}`;
+    }
+    $("scan-pay").hidden = !codeUrl || !state.wechatSimulator;
+    $("sandbox-buttons").hidden = !t.payment || t.payment.provider !== "sandbox";
   }
 
   function renderCountdown() {
@@ -423,6 +445,7 @@
     const unpaid = t.status === "awaiting_payment";
     $("pay-box").hidden = !unpaid;
     if (unpaid) {
+      renderPaymentAction(t);
       setPayButtons(!state.busy);
       const payment = t.payment && t.payment.status;
       const note = $("payment-note");
@@ -437,7 +460,7 @@
     }
 
     const lines = t.lines || [];
-    const settled = lines.filter((l) => ["dispensed", "failed", "refunded", "cancelled"].includes(l.status)).length;
+    const settled = lines.filter((l) => ["dispensed", "failed", "refunding", "refunded", "cancelled"].includes(l.status)).length;
     const dispensed = lines.filter((l) => l.status === "dispensed").length;
     const showProgress = !unpaid && !["cancelled", "expired", "rejected", "created"].includes(t.status);
     $("progress").hidden = !showProgress;
@@ -489,8 +512,9 @@
     $("refresh-machines").addEventListener("click", () => { clearError(); loadMachines(); });
     $("change-machine").addEventListener("click", () => { clearError(); loadMachines(); });
     $("checkout").addEventListener("click", checkout);
-    $("pay-success").addEventListener("click", () => pay("success"));
-    $("pay-fail").addEventListener("click", () => pay("failed"));
+    $("pay-success").addEventListener("click", () => paySandbox("success"));
+    $("pay-fail").addEventListener("click", () => paySandbox("failed"));
+    $("scan-pay").addEventListener("click", scanAndPay);
     $("cancel").addEventListener("click", cancel);
     $("new-order").addEventListener("click", newOrder);
     try {
@@ -499,6 +523,7 @@
         return r.json();
       });
       state.key = config.api_key || "";
+      state.wechatSimulator = config.wechatpay_simulator === true;
       if (!state.key) throw new ApiError({ title: "The demo has no storefront key (Demo:StorefrontKey).", code: "demo_config" });
     } catch (e) {
       show("view-machines", "machine");

@@ -1,0 +1,58 @@
+using System.Net;
+using Merchant.Api.Health;
+using Merchant.Testing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Xunit.Abstractions;
+
+namespace Merchant.Api.Tests;
+
+/// <summary>Issue 14: an instance compiles its hot paths before it says it is ready, and says so.</summary>
+public sealed class WarmUpTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Readiness_waits_for_the_warm_up()
+    {
+        var state = new WarmUpState();
+        var check = new WarmUpCheck(state);
+
+        var before = await check.CheckHealthAsync(new HealthCheckContext());
+        state.Finish(TimeSpan.FromSeconds(1.5));
+        var after = await check.CheckHealthAsync(new HealthCheckContext());
+
+        before.Status.ShouldBe(HealthStatus.Unhealthy);
+        after.Status.ShouldBe(HealthStatus.Healthy);
+    }
+
+    [Fact]
+    public async Task An_instance_with_warm_up_on_compiles_our_code_and_runs_the_trade_queries_before_it_is_ready()
+    {
+        var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("warmup");
+        await using var simulator = await SimulatorHost.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Merchant"] = database,
+            ["Platform:BaseUrl"] = simulator.BaseUrl,
+            ["Platform:AppId"] = SimulatorHost.AppId,
+            ["Platform:AppSecret"] = SimulatorHost.AppSecret,
+            ["Platform:AppKey"] = SimulatorHost.AppKey,
+            ["Merchant:NotifySecret"] = MerchantHost.NotifySecret,
+            ["Auth:StorefrontKeys:0"] = MerchantHost.StorefrontKey,
+            ["Auth:OpsKeys:0"] = MerchantHost.OpsKey,
+            ["WarmUp:Enabled"] = "true",
+            ["Serilog:MinimumLevel:Default"] = "Information",
+        };
+
+        await using var api = await ApiProcess.StartAsync(settings, readyWithin: TimeSpan.FromSeconds(120));
+        using var client = new HttpClient { BaseAddress = new Uri(api.BaseUrl) };
+        var ready = await client.GetAsync("/health/ready");
+
+        ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var line = api.Output.Split('\n').SingleOrDefault(l => l.Contains("Warm:", StringComparison.Ordinal));
+        line.ShouldNotBeNull("the warm-up logs what it did");
+        output.WriteLine(line);
+        var methods = int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"Warm: (\d+) methods").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        methods.ShouldBeGreaterThan(1000);
+        int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"of (\d+) wire types").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(10);
+        api.Output.ShouldNotContain("Warm-up skipped the trade queries");
+    }
+}
