@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the API and the benchmarks in Release, then runs every benchmark (see bench/README.md).
 #   bench/run-all.sh            full run (~15 minutes on 2 idle cores, ~30 on busy ones); results in bench/results/
-#   bench/run-all.sh --smoke    every benchmark for a couple of seconds at tiny sizes (CI); exits 0 unless something breaks
+#   bench/run-all.sh --smoke    every benchmark for a couple of seconds at tiny sizes, and the ops endpoints against 100 k seeded
+#                               trades (CI); exits 0 unless something breaks
 # Extra arguments are passed to every benchmark (e.g. --api-log-level Information).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,5 +37,6 @@ out="bench/results/run-all-$(date -u +%Y%m%d-%H%M%S).md"
   timeout 600 "${bench[@]}" footprint --checkouts 10000 --duration 120s --connections 64 "$@"
   timeout 600 "${bench[@]}" burst --machines 40 --items 4 --device-ms 500 "$@"
   timeout 600 "${bench[@]}" profile --trades 200 "$@"
+  timeout 3600 "${bench[@]}" ops --trades 0,1000000 --requests 200 "$@"
 } | tee "$out"
 echo "all figures: $out" >&2

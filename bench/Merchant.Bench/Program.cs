@@ -15,6 +15,8 @@ var commands = new Dictionary<string, Func<Args, Report, Task>>(StringComparer.O
     ["footprint"] = FootprintBenchmark.RunAsync,
     ["burst"] = BurstBenchmark.RunAsync,
     ["profile"] = ProfileBenchmark.RunAsync,
+    ["ops"] = OpsBenchmark.RunAsync,
+    ["seed"] = SeedCommand.RunAsync,
 };
 
 if (command is "help" or "--help" or "-h" || (command != "all" && !commands.ContainsKey(command)))
@@ -29,7 +31,9 @@ if (command is "help" or "--help" or "-h" || (command != "all" && !commands.Cont
           footprint      --checkouts 10000 --connections 64 --machines 50
           burst          --machines 40 --items 4 --device-ms 500 --bursts 2 (cold, then warm)
           profile        --trades 200 --lines 2
-          all            every command above except profile, with its defaults (or tiny sizes with --smoke)
+          ops            --trades 0,1000000 --requests 200 --machines 50 --days 90   (ops endpoints against seeded history)
+          seed           --trades 1000000 --connection "Host=…;Database=…" --machines 50 --days 90   (history for an operator)
+          all            every command above except profile and seed, with its defaults (or tiny sizes with --smoke)
 
         common: --smoke (seconds, tiny sizes, for CI; timings are printed, never asserted)
                 --api-log-level Warning (Serilog minimum level of the API processes)  --pool-size 100 (Npgsql MaxPoolSize)
@@ -46,7 +50,7 @@ report.Line($"Machine: {Report.Machine()}. Load average at start: {File.ReadAllT
 report.Line();
 try
 {
-    foreach (var name in command == "all" ? commands.Keys.Where(k => k != "profile").ToArray() : [command])
+    foreach (var name in command == "all" ? commands.Keys.Where(k => k is not ("profile" or "seed")).ToArray() : [command])
     {
         var started = clock.Elapsed;
         await commands[name](args2, report);

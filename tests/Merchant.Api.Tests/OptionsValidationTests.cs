@@ -84,6 +84,15 @@ public sealed class OptionsValidationTests
         Refused<OrdersOptions>(key, value);
 
     [Theory]
+    [InlineData("Retention:Events", "00:00:07")]
+    [InlineData("Retention:Callbacks", "-1.00:00:07")]
+    [InlineData("Retention:Jobs", "00:07:00")]
+    [InlineData("Retention:Interval", "00:00:07")]
+    [InlineData("Retention:BatchSize", "7")]
+    public void A_bad_retention_setting_stops_the_start_naming_the_key(string key, string? value) =>
+        Refused<Retention.RetentionOptions>(key, value);
+
+    [Theory]
     [InlineData("Dispense:ResultTimeout", "02:30:00")]
     [InlineData("Dispense:PollInterval", "00:00:00.007")]
     [InlineData("Dispense:AttentionAfter", "00:00:02")]

@@ -63,6 +63,7 @@ public static class MerchantApp
         services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration.GetSection("Auth"));
         services.AddDemo(configuration);
         services.AddValidatedOptions<FleetOptions, FleetOptionsValidator>(configuration.GetSection("Fleet"));
+        services.AddValidatedOptions<Retention.RetentionOptions, Retention.RetentionOptionsValidator>(configuration.GetSection("Retention"));
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => MerchantDataSource.Build(
@@ -135,6 +136,9 @@ public static class MerchantApp
         services.AddJobHandler<RefundQueryHandler>(JobKinds.RefundQuery);
         services.AddJobHandler<PaymentQueryHandler>(JobKinds.QueryPayment);
         services.AddJobHandler<SandboxNotifyHandler>(JobKinds.SandboxNotify);
+        services.AddSingleton<CounterReconciler>();
+        services.AddJobHandler<ReconcileCountersHandler>(JobKinds.ReconcileCounters);
+        services.AddJobHandler<Retention.RetentionJob>(JobKinds.Retention);
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());

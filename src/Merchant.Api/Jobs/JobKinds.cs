@@ -17,4 +17,8 @@ public static class JobKinds
     public const string SandboxNotify = "sandbox_notify";
     public const string TestDispense = "test_dispense";
     public const string TestDispensePoll = "poll_test_dispense";
+
+    // Maintenance (decision 0023): one pending row of each at a time, kept scheduled by the maintenance sweep.
+    public const string Retention = "retention";
+    public const string ReconcileCounters = "reconcile_counters";
 }

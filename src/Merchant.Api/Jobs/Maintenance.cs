@@ -8,11 +8,12 @@ namespace Merchant.Api.Jobs;
 /// <summary>
 /// The safety net of each instance, every few seconds: callbacks stored but not applied, machines with
 /// waiting lines and nothing dispensing (a crash between two steps), expired idempotency keys; and the fleet's
-/// state (machines and slots, every Fleet:RefreshInterval) and alert gauges.
+/// state (machines and slots, every Fleet:RefreshInterval) and alert gauges; and it keeps the retention and
+/// counter-recount jobs scheduled.
 /// </summary>
 public sealed partial class Maintenance(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<JobsOptions> options, Microsoft.Extensions.Options.IOptions<Fleet.FleetOptions> fleetOptions,
-    ILogger<Maintenance> logger) : BackgroundService
+    Microsoft.Extensions.Options.IOptions<Retention.RetentionOptions> retention, ILogger<Maintenance> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
     private DateTimeOffset _fleetRefreshedAt = DateTimeOffset.MinValue;
@@ -98,7 +99,30 @@ public sealed partial class Maintenance(IServiceScopeFactory scopes, NpgsqlDataS
             await using var command = dataSource.CreateCommand("DELETE FROM idempotency_keys WHERE created_at < $1");
             command.Parameters.Add(new() { Value = clock.GetUtcNow() - IdempotencyService.Retention });
             await command.ExecuteNonQueryAsync(cancellationToken);
+            await ScheduleAsync(JobKinds.Retention, retention.Value.Interval, cancellationToken);
+            await ScheduleAsync(JobKinds.ReconcileCounters, Ops.ReconcileCountersHandler.Every, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Keeps one pending row of a maintenance job, due <paramref name="every"/> after now: the job table makes it durable
+    /// and run once across instances (the pending dedupe index), and the next one is written after it finished.
+    /// </summary>
+    private async Task ScheduleAsync(string kind, TimeSpan every, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var job = JobQueue.New(kind, now, TimeSpan.FromHours(1), runAt: now + every, dedupeKey: $"maintenance:{kind}");
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO jobs (kind, dedupe_key, status, run_at, deadline, attempts, created_at, updated_at)
+            VALUES ($1, $2, 'pending', $3, $4, 0, $5, $5)
+            ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL DO NOTHING
+            """);
+        command.Parameters.Add(new() { Value = job.Kind });
+        command.Parameters.Add(new() { Value = job.DedupeKey });
+        command.Parameters.Add(new() { Value = job.RunAt });
+        command.Parameters.Add(new() { Value = job.Deadline });
+        command.Parameters.Add(new() { Value = now });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     [LoggerMessage(1, LogLevel.Warning, "Maintenance sweep failed; trying again shortly")]

@@ -17,16 +17,20 @@ public sealed class OpsController(OpsService ops, Telemetry.MetricsSnapshot metr
     [ProducesResponseType<IReadOnlyList<Telemetry.MetricView>>(StatusCodes.Status200OK)]
     public ActionResult<IReadOnlyList<Telemetry.MetricView>> Metrics() => Ok(metrics.Read());
 
-    /// <summary>Trades, newest first, filtered by status, machine and creation time; 50 a page.</summary>
-    [ProblemCodes(400, "validation_failed")]
+    /// <summary>
+    /// Trades, newest first, filtered by status, machine and creation time; <c>limit</c> a page (≤ 200, default 50).
+    /// Follow <c>next_cursor</c> for the next page; <c>page</c> works for the first 100 pages only (then 400 <c>use_cursor</c>).
+    /// <c>total</c> when the filter matches at most 10,000 trades, else <c>total_estimate</c>.
+    /// </summary>
+    [ProblemCodes(400, "validation_failed", "use_cursor")]
     [HttpGet("trades")]
     [ProducesResponseType<TradePage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     public async Task<ActionResult<TradePage>> List(
         [FromQuery] string? status, [FromQuery(Name = "machine_no")] string? machineNo,
-        [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to, [FromQuery] int page = 1,
-        CancellationToken cancellationToken = default) =>
-        await ops.ListAsync(status, machineNo, from, to, page, cancellationToken);
+        [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to, [FromQuery] string? cursor, [FromQuery] int? limit,
+        [FromQuery] int? page, CancellationToken cancellationToken = default) =>
+        await ops.ListAsync(status, machineNo, from, to, cursor, limit, page, cancellationToken);
 
     /// <summary>A trade with its full timeline: transitions, platform calls, callbacks, payments, refunds, jobs.</summary>
     [ProblemCodes(404, "not_found")]

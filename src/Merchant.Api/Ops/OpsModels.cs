@@ -2,7 +2,18 @@ using Merchant.Api.Trades;
 
 namespace Merchant.Api.Ops;
 
-public sealed record TradePage(IReadOnlyList<TradeSummary> Items, int Page, int PageSize, int Total);
+/// <summary>
+/// A page of the ops search, newest first. <c>next_cursor</c> fetches the next page (null on the last); <c>page</c> is set
+/// when the request paged by number; <c>total</c> only when the filter matches at most 10,000 trades, else <c>total_estimate</c>.
+/// </summary>
+public sealed record TradePage(IReadOnlyList<TradeSummary> Items, string? NextCursor, int PageSize)
+{
+    public int? Page { get; init; }
+
+    public int? Total { get; init; }
+
+    public long? TotalEstimate { get; init; }
+}
 
 public sealed record TradeSummary(string TradeId, string Kind, string MachineNo, string Status, string Amount, string RefundedAmount,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Lines);

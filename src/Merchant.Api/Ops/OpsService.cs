@@ -7,6 +7,7 @@ using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Vending.Platform;
 
 namespace Merchant.Api.Ops;
@@ -15,55 +16,154 @@ public sealed class OpsService(
     TradeStore trades, TradeService tradeService, IPlatformApi platform, DispenseResults results, JobStore jobs,
     Fleet.AlertService alerts, TimeProvider clock, IOptions<DispenseOptions> dispense, IOptions<PaymentsOptions> payments)
 {
-    private const int PageSize = 50;
-    private const int MaxPage = 100_000;
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+    public const int MaxPage = 100;
 
-    public async Task<TradePage> ListAsync(string? status, string? machineNo, DateTimeOffset? from, DateTimeOffset? to, int page,
-        CancellationToken cancellationToken)
+    /// <summary>Up to this many matches are counted exactly; past it the count would read the history (API.md).</summary>
+    public const int ExactTotalUpTo = 10_000;
+
+    /// <summary>
+    /// Keyset search (decision 0023): each filter combination has an index ending in (created_at DESC, trade_id DESC), so a
+    /// page is one index range read after the cursor whatever the depth; <paramref name="page"/> is offset paging, kept
+    /// for the first pages only.
+    /// </summary>
+    public async Task<TradePage> ListAsync(string? status, string? machineNo, DateTimeOffset? from, DateTimeOffset? to, string? cursor,
+        int? limit, int? page, CancellationToken cancellationToken)
     {
-        var query = trades.Db.Trades.AsNoTracking();
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit)
+        {
+            throw ApiProblem.Validation($"limit must be between 1 and {MaxLimit}.");
+        }
+
+        if (page is not null && cursor is not null)
+        {
+            throw ApiProblem.Validation("Give cursor or page, not both.");
+        }
+
+        if (page is < 1)
+        {
+            throw ApiProblem.Validation("page must be 1 or more.");
+        }
+
+        if (page > MaxPage)
+        {
+            throw new ApiProblem(400, "use_cursor", $"page works for the first {MaxPage} pages; follow next_cursor past them.")
+                .With("max_page", MaxPage);
+        }
+
+        var after = cursor is null ? (TradeCursor?)null : TradeCursor.Decode(cursor);
+        TradeStatus? parsed = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!StatusNames.TryParseTrade(status, out var parsed))
-            {
-                throw ApiProblem.Validation($"Unknown status '{status}'.");
-            }
-
-            query = query.Where(t => t.Status == parsed);
+            parsed = StatusNames.TryParseTrade(status, out var known) ? known : throw ApiProblem.Validation($"Unknown status '{status}'.");
         }
 
         if (!string.IsNullOrEmpty(machineNo))
         {
             Checkouts.CheckoutValidation.MachineNo(machineNo);
+        }
+
+        var fromUtc = from?.ToUniversalTime();
+        var toUtc = to?.ToUniversalTime();
+        var query = trades.Db.Trades.AsNoTracking();
+        if (parsed is { } s)
+        {
+            query = query.Where(t => t.Status == s);
+        }
+
+        if (!string.IsNullOrEmpty(machineNo))
+        {
             query = query.Where(t => t.MachineNo == machineNo);
         }
 
-        if (from is { } f)
+        if (fromUtc is { } f)
         {
-            var fromUtc = f.ToUniversalTime();
-            query = query.Where(t => t.CreatedAt >= fromUtc);
+            query = query.Where(t => t.CreatedAt >= f);
         }
 
-        if (to is { } t2)
+        if (toUtc is { } t2)
         {
-            var toUtc = t2.ToUniversalTime();
-            query = query.Where(t => t.CreatedAt < toUtc);
+            query = query.Where(t => t.CreatedAt < t2);
         }
 
-        if (page is < 1 or > MaxPage)
+        // Counted before the cursor narrows it: the total is of the whole filter, read at most 10,001 index entries deep.
+        var counted = await query.Select(t => 1).Take(ExactTotalUpTo + 1).CountAsync(cancellationToken);
+        var matching = query;
+        if (after is { } c)
         {
-            throw ApiProblem.Validation($"page must be between 1 and {MaxPage}.");
+            var (createdAt, tradeId) = (c.CreatedAt, c.TradeId);
+            matching = matching.Where(t => EF.Functions.LessThan(ValueTuple.Create(t.CreatedAt, t.TradeId), ValueTuple.Create(createdAt, tradeId)));
         }
 
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.TradeId)
-            .Skip((page - 1) * PageSize).Take(PageSize)
-            .Include(t => t.Lines)
+        var ordered = matching.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.TradeId);
+        var rows = await (page is { } p ? ordered.Skip((p - 1) * take) : ordered).Take(take + 1)
+            .Select(t => new
+            {
+                t.TradeId, t.Kind, t.MachineNo, t.Status, t.AmountFen, t.CreatedAt, t.UpdatedAt, Lines = t.Lines.Count,
+
+                // As Trade.RefundedFen has it (the sum of refunded lines), in the query rather than from loaded lines.
+                RefundedFen = t.Lines.Where(l => l.Status == LineStatus.Refunded).Sum(l => l.PriceFen),
+            })
             .ToListAsync(cancellationToken);
-        return new TradePage(
-            [.. items.Select(t => new TradeSummary(t.TradeId, t.Kind.ToWire(), t.MachineNo, t.Status.ToWire(), Money.ToWire(t.AmountFen),
-                Money.ToWire(t.RefundedFen), t.CreatedAt, t.UpdatedAt, t.Lines.Count))],
-            page, PageSize, total);
+        var items = rows.Take(take).Select(t => new TradeSummary(t.TradeId, t.Kind.ToWire(), t.MachineNo, t.Status.ToWire(), Money.ToWire(t.AmountFen),
+            Money.ToWire(t.RefundedFen), t.CreatedAt, t.UpdatedAt, t.Lines)).ToList();
+        var next = rows.Count > take ? new TradeCursor(items[^1].CreatedAt, items[^1].TradeId).Encode() : null;
+        return counted <= ExactTotalUpTo
+            ? new TradePage(items, next, take) { Page = page, Total = counted }
+            : new TradePage(items, next, take) { Page = page, TotalEstimate = await EstimateAsync(parsed, machineNo, fromUtc, toUtc, cancellationToken) };
+    }
+
+    /// <summary>
+    /// More than 10,000 matches: without a time range the counters answer (their rows grow with machines, not history);
+    /// with one, the planner's estimate from the table statistics.
+    /// </summary>
+    private async Task<long> EstimateAsync(TradeStatus? status, string? machineNo, DateTimeOffset? from, DateTimeOffset? to,
+        CancellationToken cancellationToken)
+    {
+        var db = trades.Db;
+        var statusName = status?.ToWire();
+        if (from is null && to is null)
+        {
+            var counts = db.Set<TradeCount>().AsNoTracking();
+            counts = machineNo is null ? counts : counts.Where(c => c.MachineNo == machineNo);
+            counts = statusName is null ? counts : counts.Where(c => c.Status == statusName);
+            return await counts.SumAsync(c => c.Count, cancellationToken);
+        }
+
+        // EXPLAIN takes no bind parameters, so the server's own format(%L) quotes the values into its text.
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            string plan;
+            await using (var quote = connection.CreateCommand())
+            {
+                quote.CommandText = """
+                    SELECT format('EXPLAIN (FORMAT JSON) SELECT 1 FROM trades WHERE true %s %s %s %s',
+                        CASE WHEN $1::text IS NULL THEN '' ELSE format('AND status = %L', $1::text) END,
+                        CASE WHEN $2::text IS NULL THEN '' ELSE format('AND machine_no = %L', $2::text) END,
+                        CASE WHEN $3::timestamptz IS NULL THEN '' ELSE format('AND created_at >= %L', $3::timestamptz) END,
+                        CASE WHEN $4::timestamptz IS NULL THEN '' ELSE format('AND created_at < %L', $4::timestamptz) END)
+                    """;
+                foreach (var value in new object?[] { statusName, machineNo, from, to })
+                {
+                    quote.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+                }
+
+                plan = (string)(await quote.ExecuteScalarAsync(cancellationToken))!;
+            }
+
+            await using var explain = connection.CreateCommand();
+            explain.CommandText = plan;
+            using var document = System.Text.Json.JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(cancellationToken))!);
+            return (long)document.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public async Task<TradeDetail> DetailAsync(string tradeId, CancellationToken cancellationToken)
@@ -156,16 +256,24 @@ public sealed class OpsService(
         return trade is null ? throw ApiProblem.NotFound($"Trade {tradeId}") : await DetailAsync(tradeId, cancellationToken);
     }
 
+    /// <summary>
+    /// Constant in the history (decision 0023): trade counts and today's money come from the counter tables the triggers of
+    /// migration 0005 keep in the same transaction as the rows; stuck work from partial indexes over the few rows in those states.
+    /// </summary>
     public async Task<Summary> SummaryAsync(CancellationToken cancellationToken)
     {
         var db = trades.Db;
         var now = clock.GetUtcNow();
-        var dayStart = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var byStatus = await db.Trades.AsNoTracking().GroupBy(t => t.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        var byMachine = await db.Trades.AsNoTracking()
-            .Where(t => t.CreatedAt >= dayStart || !(t.Status == TradeStatus.Completed || t.Status == TradeStatus.Refunded
-                || t.Status == TradeStatus.PartiallyRefunded || t.Status == TradeStatus.Cancelled || t.Status == TradeStatus.Expired || t.Status == TradeStatus.Rejected))
-            .GroupBy(t => new { t.MachineNo, t.Status }).Select(g => new { g.Key.MachineNo, g.Key.Status, Count = g.Count() })
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var open = Enum.GetValues<TradeStatus>().Where(s => !s.IsTerminal()).Select(s => s.ToWire()).ToArray();
+        var byStatus = await db.Set<TradeCount>().AsNoTracking().GroupBy(c => c.Status)
+            .Select(g => new { Status = g.Key, Count = g.Sum(c => c.Count) }).Where(g => g.Count > 0).ToListAsync(cancellationToken);
+
+        // Each machine's open trades (any day) and today's trades in every other status, as this view always showed.
+        var byMachine = await db.Set<TradeCount>().AsNoTracking().Where(c => open.Contains(c.Status) && c.Count > 0)
+            .Select(c => new { c.MachineNo, c.Status, c.Count })
+            .Concat(db.Set<TradeCountDaily>().AsNoTracking().Where(c => c.Day == today && !open.Contains(c.Status) && c.Count > 0)
+                .Select(c => new { c.MachineNo, c.Status, c.Count }))
             .ToListAsync(cancellationToken);
         var dispensing = await db.TradeLines.AsNoTracking().Where(l => l.Status == LineStatus.Dispensing)
             .Select(l => new { l.MachineNo, l.TradeId, l.LineId }).ToListAsync(cancellationToken);
@@ -175,24 +283,27 @@ public sealed class OpsService(
         var oldest = await db.Jobs.AsNoTracking().Where(j => j.Status == Job.Pending && j.RunAt < now).OrderBy(j => j.RunAt).Take(10)
             .Select(j => new JobView(j.JobId, j.Kind, j.TradeId, j.LineId, j.Status, j.Attempts, j.RunAt, j.Deadline, j.LastError))
             .ToListAsync(cancellationToken);
-        var paid = await db.Payments.AsNoTracking().Where(p => p.Status == Payment.Succeeded && p.PaidAt >= dayStart)
-            .GroupBy(p => p.Provider).Select(g => new { Provider = g.Key, Fen = g.Sum(p => p.PaidFen ?? p.AmountFen) }).ToListAsync(cancellationToken);
-        var refunds = await db.Refunds.AsNoTracking()
-            .Where(r => r.Status == Refund.Requested || (r.Status == Refund.Succeeded && r.CompletedAt >= dayStart))
-            .Join(db.Payments, r => r.TradeId, p => p.TradeId, (r, p) => new { p.Provider, r.Status, r.AmountFen })
-            .GroupBy(r => new { r.Provider, r.Status }).Select(g => new { g.Key.Provider, g.Key.Status, Fen = g.Sum(r => r.AmountFen) })
+        var money = await db.Set<MoneyDaily>().AsNoTracking().Where(m => m.Day == today).GroupBy(m => new { m.Provider, m.Kind })
+            .Select(g => new { g.Key.Provider, g.Key.Kind, Fen = g.Sum(m => m.Fen) }).ToListAsync(cancellationToken);
+
+        // Refunds the provider has not confirmed, whatever day they were asked: few, read through ix_refunds_unconfirmed.
+        var refunding = await db.Refunds.AsNoTracking().Where(r => r.Status == Refund.Requested)
+            .Join(db.Payments, r => r.TradeId, p => p.TradeId, (r, p) => new { p.Provider, r.AmountFen })
+            .GroupBy(r => r.Provider).Select(g => new { Provider = g.Key, Fen = g.Sum(r => r.AmountFen) })
             .ToListAsync(cancellationToken);
-        var taken = paid.Sum(p => p.Fen);
-        var refunded = refunds.Where(r => r.Status == Refund.Succeeded).Sum(r => r.Fen);
-        var byProvider = paid.Select(p => p.Provider).Union(refunds.Select(r => r.Provider)).Order().ToDictionary(name => name, name => new ProviderMoney(
-            Money.ToWire(paid.Where(p => p.Provider == name).Sum(p => p.Fen)),
-            Money.ToWire(refunds.Where(r => r.Provider == name && r.Status == Refund.Requested).Sum(r => r.Fen)),
-            Money.ToWire(refunds.Where(r => r.Provider == name && r.Status == Refund.Succeeded).Sum(r => r.Fen))));
-        var machines = byMachine.GroupBy(m => m.MachineNo).OrderBy(g => g.Key)
-            .Select(g => new MachineSummaryView(g.Key, g.ToDictionary(x => x.Status.ToWire(), x => x.Count),
+        long Fen(string provider, string kind) => money.Where(m => m.Provider == provider && m.Kind == kind).Sum(m => m.Fen);
+        var providers = money.Where(m => m.Fen != 0).Select(m => m.Provider).Union(refunding.Select(r => r.Provider)).Order().ToList();
+        var byProvider = providers.ToDictionary(name => name, name => new ProviderMoney(
+            Money.ToWire(Fen(name, MoneyKinds.Paid)),
+            Money.ToWire(refunding.Where(r => r.Provider == name).Sum(r => r.Fen)),
+            Money.ToWire(Fen(name, MoneyKinds.Refunded))));
+        var taken = money.Where(m => m.Kind == MoneyKinds.Paid).Sum(m => m.Fen);
+        var refunded = money.Where(m => m.Kind == MoneyKinds.Refunded).Sum(m => m.Fen);
+        var machines = byMachine.GroupBy(m => m.MachineNo).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new MachineSummaryView(g.Key, g.ToDictionary(x => x.Status, x => (int)x.Count),
                 dispensing.FirstOrDefault(d => d.MachineNo == g.Key) is { } d ? $"{d.TradeId}/{d.LineId}" : null))
             .ToList();
-        var summary = new Summary(now, byStatus.ToDictionary(s => s.Key.ToWire(), s => s.Count), machines,
+        var summary = new Summary(now, byStatus.ToDictionary(s => s.Status, s => (int)s.Count), machines,
             new StuckWork(pastDeadline, gaveUp, attention, oldest), new MoneyToday(Money.ToWire(taken), Money.ToWire(refunded), Trade.DefaultCurrency) { ByProvider = byProvider });
 
         // Fleet alerts (issue 13): counted from their own tables, apart from the trade counts above.
@@ -213,4 +324,11 @@ public sealed class OpsService(
             throw new ApiProblem(409, "job_not_failed", "Only a job that gave up can be retried.");
         }
     }
+}
+
+/// <summary>The kinds of rows in <c>money_daily</c> (migration 0005).</summary>
+public static class MoneyKinds
+{
+    public const string Paid = "paid";
+    public const string Refunded = "refunded";
 }
