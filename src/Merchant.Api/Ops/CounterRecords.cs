@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Merchant.Api.Ops;
 
-/// <summary>Trades of one machine in one status, ever (migration 0005); written only by the triggers on trades.</summary>
+/// <summary>Trades of one machine in one status, ever (migration 0006); written only by the triggers on trades.</summary>
 public sealed class TradeCount
 {
     public string MachineNo { get; set; } = "";

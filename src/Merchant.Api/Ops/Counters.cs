@@ -11,7 +11,7 @@ public sealed record CounterCheck(int TradeCountsFixed, int DailyCountsFixed, in
 }
 
 /// <summary>
-/// Recounts trades and money and proves the counters of migration 0005 equal them, correcting any that drift
+/// Recounts trades and money and proves the counters of migration 0006 equal them, correcting any that drift
 /// (decision 0023). The recount and the counters are read in one snapshot, where the triggers make them agree by
 /// construction; a difference is added, not assigned, in a later transaction, so changes committed meanwhile keep theirs.
 /// </summary>

@@ -258,7 +258,7 @@ public sealed class OpsService(
 
     /// <summary>
     /// Constant in the history (decision 0023): trade counts and today's money come from the counter tables the triggers of
-    /// migration 0005 keep in the same transaction as the rows; stuck work from partial indexes over the few rows in those states.
+    /// migration 0006 keep in the same transaction as the rows; stuck work from partial indexes over the few rows in those states.
     /// </summary>
     public async Task<Summary> SummaryAsync(CancellationToken cancellationToken)
     {
@@ -326,7 +326,7 @@ public sealed class OpsService(
     }
 }
 
-/// <summary>The kinds of rows in <c>money_daily</c> (migration 0005).</summary>
+/// <summary>The kinds of rows in <c>money_daily</c> (migration 0006).</summary>
 public static class MoneyKinds
 {
     public const string Paid = "paid";

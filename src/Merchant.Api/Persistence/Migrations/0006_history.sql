@@ -1,4 +1,4 @@
--- 0005: a year of history without slowing down (issue 17, decision 0023): indexes that serve ops search by keyset
+-- 0006: a year of history without slowing down (issue 17, decision 0023): indexes that serve ops search by keyset
 -- (newest first, created_at then trade_id) for every filter combination, counters kept by triggers in the same
 -- transaction as the rows they count, and indexes the retention job walks.
 
