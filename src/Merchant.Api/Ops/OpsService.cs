@@ -49,7 +49,8 @@ public sealed class OpsService(
 
         if (page > MaxPage)
         {
-            throw new ApiProblem(400, "use_cursor", $"page works for the first {MaxPage} pages; follow next_cursor past them.")
+            throw new ApiProblem(400, "use_cursor", "Page numbers stop at the first pages; follow the cursor.",
+                    $"page {page} is past the first {MaxPage} pages; follow next_cursor (or pass cursor) to go further.")
                 .With("max_page", MaxPage);
         }
 

@@ -25,7 +25,8 @@ public sealed class InputEdgeTests : IAsyncLifetime
     {
         using var response = await _rig.Shop.Ops.GetAsync($"/api/v1/ops/trades?page={page}");
 
-        await ShouldBeValidationProblemAsync(response, "page");
+        // API.md: `page` serves the first 100 pages; past them the answer is 400 use_cursor.
+        await ShouldBeValidationProblemAsync(response, "cursor", code: "use_cursor");
     }
 
     [Theory]
@@ -126,13 +127,13 @@ public sealed class InputEdgeTests : IAsyncLifetime
         return bodies;
     }
 
-    private static async Task ShouldBeValidationProblemAsync(HttpResponseMessage response, string naming)
+    private static async Task ShouldBeValidationProblemAsync(HttpResponseMessage response, string naming, string code = "validation_failed")
     {
         var body = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body);
         response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", body);
         var problem = JsonDocument.Parse(body).RootElement;
-        problem.GetProperty("code").GetString().ShouldBe("validation_failed", body);
+        problem.GetProperty("code").GetString().ShouldBe(code, body);
         problem.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain(naming, Case.Insensitive, body);
     }
 
