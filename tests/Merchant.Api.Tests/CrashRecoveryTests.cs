@@ -101,7 +101,8 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         return JsonSerializer.Deserialize<TradeResponse>(await response.Content.ReadAsStringAsync(), Stack.Json)!;
     }
 
-    private static async Task<TradeResponse> WaitForAsync(HttpClient client, string tradeId, string status, TimeSpan? within = null)
+    /// <summary>Polls the trade until it has the status, riding out an API that is restarting.</summary>
+    internal static async Task<TradeResponse> WaitForAsync(HttpClient client, string tradeId, string status, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
         while (true)

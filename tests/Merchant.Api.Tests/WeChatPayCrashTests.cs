@@ -53,7 +53,7 @@ public sealed class WeChatPayCrashTests : IAsyncLifetime
         await first.KillAsync();
         var refundsWhileDown = (await _wechat.BooksAsync(trade.TradeId)).Refunds.Count;
         await using var second = await ApiProcess.StartAsync(_settings, _port);
-        var settled = await WaitForStatusAsync(client, trade.TradeId, "refunded", TimeSpan.FromSeconds(90));
+        var settled = await CrashRecoveryTests.WaitForAsync(client, trade.TradeId, "refunded", TimeSpan.FromSeconds(90));
         var books = await _wechat.BooksAsync(trade.TradeId);
 
         refundsWhileDown.ShouldBe(0);
@@ -87,29 +87,6 @@ public sealed class WeChatPayCrashTests : IAsyncLifetime
         {
             DateTime.UtcNow.ShouldBeLessThan(deadline, "the refund request never reached WeChat");
             await Task.Delay(100);
-        }
-    }
-
-    private static async Task<TradeResponse> WaitForStatusAsync(HttpClient client, string tradeId, string status, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            try
-            {
-                var trade = JsonSerializer.Deserialize<TradeResponse>(await client.GetStringAsync($"/api/v1/trades/{tradeId}"), Stack.Json)!;
-                if (trade.Status == status || DateTime.UtcNow > deadline)
-                {
-                    trade.Status.ShouldBe(status);
-                    return trade;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                // The API is restarting.
-            }
-
-            await Task.Delay(200);
         }
     }
 }
