@@ -25,7 +25,7 @@ public enum DispenseOutcome
 /// a failure earns, settles the trade, and lets the machine take its next line.
 /// </summary>
 public sealed partial class DispenseResults(
-    TradeStore trades, Dispatcher dispatcher, CatalogService catalog, TimeProvider clock,
+    TradeStore trades, Dispatcher dispatcher, Jobs.JobExecutor executor, CatalogService catalog, TimeProvider clock,
     IOptions<DispenseOptions> options, IOptions<PaymentsOptions> payments, ILogger<DispenseResults> logger)
 {
     /// <summary>Returns what happened, for the timeline and the callback inbox.</summary>
@@ -89,7 +89,17 @@ public sealed partial class DispenseResults(
         {
             LogApplied(logger, trade.TradeId, lineId, outcome.ToString(), trade.MachineNo);
             catalog.Invalidate(trade.MachineNo);
-            await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken);
+            // The customer waits at the machine for the next item: its command is written leased to this instance and
+            // started at once, not handed to the queue (commit, NOTIFY, claim), as the first item is (ConfirmPaidHandler).
+            // A crash leaves it to a worker when the lease runs out.
+            if (!executor.RunsJobs)
+            {
+                await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken);
+            }
+            else if (await dispatcher.DispatchAsync(trade.MachineNo, cancellationToken, runner: executor) is { } next)
+            {
+                executor.Start(next);
+            }
         }
     }
 
