@@ -24,16 +24,33 @@ public static class BurstBenchmark
         var items = args.Int("items", smoke ? 2 : 4);
         var deviceMs = args.Int("device-ms", smoke ? 50 : 500);
         var bursts = args.Int("bursts", 2);
+        // `--prime N`: N single trades paid one after another (each awaited) before the first burst, to tell first-use
+        // costs multiplied by concurrency apart from the cost of a start.
+        var prime = args.Int("prime", 0);
 
         await using var stack = await BenchStack.StartAsync("burst", settings);
         await stack.StartApisAsync(1, settings);
         var api = stack.Apis[0];
-        var machines = await stack.CreateMachinesAsync(machineCount * bursts, products: 1, resultDelayMs: deviceMs);
+        var machines = await stack.CreateMachinesAsync(machineCount * bursts + prime, products: 1, resultDelayMs: deviceMs);
         // Every cart is checked out first (the storefront's part), then the bursts are paid one after the other.
-        var trades = await stack.CheckoutManyAsync(machines, perMachine: 1, lines: items, connections: 16);
+        var trades = await stack.CheckoutManyAsync(machines.Take(machineCount * bursts).ToList(), perMachine: 1, lines: items, connections: 16);
         if (trades.Count < machineCount * bursts)
         {
             BenchStack.Problem($"burst: only {trades.Count} of {machineCount * bursts} checkouts succeeded");
+        }
+
+        if (prime > 0)
+        {
+            var primers = await stack.CheckoutManyAsync(machines.Skip(machineCount * bursts).ToList(), perMachine: 1, lines: items, connections: 1);
+            using var client = BenchStack.Client(api.BaseUrl, 1);
+            foreach (var primer in primers)
+            {
+                await BenchStack.NotifyPaidAsync(client, primer, CancellationToken.None);
+                await BenchStack.WaitUntilAsync(async () => (await stack.SimCommandsAsync()).Commands.Count(c => c.TradeId == primer.TradeId && c.FinishedAtReal is not null) >= items,
+                    TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+            }
+
+            BenchStack.Log($"burst: {primers.Count} priming trade(s) paid and dispensed one by one");
         }
 
         var rows = new List<string[]>();
@@ -124,6 +141,11 @@ public static class BurstBenchmark
             }
         }
 
+        var firstIssued = commands.ToDictionary(c => c.Key, c => c.Value[0].IssuedAtReal);
+        var breakdown = await LatencyBenchmark.BreakdownAsync(stack, sent, firstIssued);
+        report.Line($"Where the time goes, {name}, payment → first command (from the trade's timeline and job rows; p50 / p99 ms):");
+        report.Line();
+        report.Table(["step", "p50 ms", "p99 ms"], breakdown);
         report.Distribution($"{file}-pay-to-first", first);
         report.Distribution($"{file}-result-to-next", gaps);
         report.Distribution($"{file}-dead-time", dead);

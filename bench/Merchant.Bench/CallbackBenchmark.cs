@@ -22,6 +22,36 @@ public static class CallbackBenchmark
         await using var stack = await BenchStack.StartAsync("callbacks", settings);
         await stack.StartApisAsync(1, settings);
         var api = stack.Apis[0];
+        var (settling, settlingFoot, settled, post, lines) = await SettleAsync(stack, api, machineCount, connections, smoke);
+        var afterSettling = await stack.CountByAsync("SELECT outcome, count(*) FROM platform_callbacks GROUP BY outcome");
+        using var http = BenchStack.Client(api.BaseUrl, connections);
+        var footprint = new Footprint([api.Pid], stack.Server.DataDirectory);
+        var duplicates = await LoadRunner.RunAsync(connections, duration, 10_000_000, (n, ct) => post(http, n, ct));
+        var duplicateFoot = await footprint.StopAsync();
+        var all = await stack.CountByAsync("SELECT outcome, count(*) FROM platform_callbacks GROUP BY outcome");
+        var duplicateOutcomes = BenchStack.Minus(all, afterSettling);
+        BenchStack.Log($"duplicates: {duplicates.PerSecond:F0}/s; outcomes {Outcomes(duplicateOutcomes)}");
+        report.Distribution("callbacks-settling", settling.Latency);
+        report.Distribution("callbacks-duplicate", duplicates.Latency);
+
+        report.Line($"### Callback ingestion: POST /api/v1/platform/notify/{{token}} ({connections} connections)");
+        report.Line();
+        report.Table(["phase", "callbacks", "callbacks/s", "p50 ms", "p99 ms", "max ms", "errors", "outcomes (platform_callbacks)", "API CPU s /1k", "PostgreSQL CPU s /1k", "RSS max MB", "machine busy"],
+        [
+            Row($"settling: first result of a dispensing line ({lines} lines)", settling, settlingFoot, settled),
+            Row($"duplicate: the same results again ({duration.TotalSeconds:F0} s)", duplicates, duplicateFoot, duplicateOutcomes),
+        ]);
+    }
+
+    /// <summary>
+    /// The settling phase, on any stack (the ops benchmark runs it against history too): one paid trade on each of
+    /// <paramref name="machineCount"/> new machines, its line dispensing on a silent device, then one first success
+    /// callback per line. Returns the load, its footprint, the callbacks' outcomes, and a poster of the same callbacks.
+    /// </summary>
+    internal static async Task<(LoadResult Load, FootprintResult Foot, IReadOnlyDictionary<string, long> Outcomes,
+        Func<HttpClient, long, CancellationToken, Task<string?>> Post, int Lines)> SettleAsync(
+        BenchStack stack, Merchant.Testing.ApiProcess api, int machineCount, int connections, bool smoke)
+    {
         // The device answers after 10 minutes and the platform's 120 s timeout is pushed out of the way: every line
         // stays dispensing until our callbacks settle it.
         await stack.Simulator.SettingsAsync(new SettingsRequest(null, 3600, null, null));
@@ -45,8 +75,7 @@ public static class CallbackBenchmark
             .ToArray();
         BenchStack.Log($"callbacks: {callbacks.Length} lines dispensing");
 
-        using var http = BenchStack.Client(api.BaseUrl, connections);
-        Func<long, CancellationToken, Task<string?>> post = async (n, ct) =>
+        Func<HttpClient, long, CancellationToken, Task<string?>> post = async (http, n, ct) =>
         {
             var (path, body) = callbacks[(n - 1) % callbacks.Length];
             using var content = new ByteArrayContent(body);
@@ -56,30 +85,14 @@ public static class CallbackBenchmark
             return (int)response.StatusCode == 200 ? null : $"HTTP {(int)response.StatusCode}";
         };
 
+        using var settlingClient = BenchStack.Client(api.BaseUrl, connections);
         var footprint = new Footprint([api.Pid], stack.Server.DataDirectory);
-        var settling = await LoadRunner.RunAsync(connections, TimeSpan.FromMinutes(5), callbacks.Length, post);
-        var settlingFoot = await footprint.StopAsync();
-        var afterSettling = await stack.CountByAsync("SELECT outcome, count(*) FROM platform_callbacks GROUP BY outcome");
-        var settled = BenchStack.Minus(afterSettling, outcomesBefore);
+        var settling = await LoadRunner.RunAsync(connections, TimeSpan.FromMinutes(5), callbacks.Length, (n, ct) => post(settlingClient, n, ct));
+        var foot = await footprint.StopAsync();
+        var settled = BenchStack.Minus(await stack.CountByAsync("SELECT outcome, count(*) FROM platform_callbacks GROUP BY outcome"), outcomesBefore);
         BenchStack.Log($"settling: {settling.PerSecond:F0}/s; outcomes {Outcomes(settled)}");
-
-        footprint = new Footprint([api.Pid], stack.Server.DataDirectory);
-        var duplicates = await LoadRunner.RunAsync(connections, duration, 10_000_000, post);
-        var duplicateFoot = await footprint.StopAsync();
-        var all = await stack.CountByAsync("SELECT outcome, count(*) FROM platform_callbacks GROUP BY outcome");
-        var duplicateOutcomes = BenchStack.Minus(all, afterSettling);
-        BenchStack.Log($"duplicates: {duplicates.PerSecond:F0}/s; outcomes {Outcomes(duplicateOutcomes)}");
         await stack.Simulator.SettingsAsync(new SettingsRequest(null, 120, null, null));
-        report.Distribution("callbacks-settling", settling.Latency);
-        report.Distribution("callbacks-duplicate", duplicates.Latency);
-
-        report.Line($"### Callback ingestion: POST /api/v1/platform/notify/{{token}} ({connections} connections)");
-        report.Line();
-        report.Table(["phase", "callbacks", "callbacks/s", "p50 ms", "p99 ms", "max ms", "errors", "outcomes (platform_callbacks)", "API CPU s /1k", "PostgreSQL CPU s /1k", "RSS max MB", "machine busy"],
-        [
-            Row($"settling: first result of a dispensing line ({callbacks.Length} lines)", settling, settlingFoot, settled),
-            Row($"duplicate: the same results again ({duration.TotalSeconds:F0} s)", duplicates, duplicateFoot, duplicateOutcomes),
-        ]);
+        return (settling, foot, settled, post, callbacks.Length);
     }
 
     private static string Outcomes(IReadOnlyDictionary<string, long> counts) =>

@@ -146,7 +146,7 @@ public static class CheckoutBenchmark
             + $"JobStore.NextDueAsync takes {nextDue.Ms:F1} ms (median of 5), Dispatcher.IdleMachinesAsync {idle.Ms:F1} ms.";
     }
 
-    private static async Task<(LoadResult, FootprintResult)> MeasureAsync(string name, string baseUrl, int pid, BenchStack stack,
+    internal static async Task<(LoadResult, FootprintResult)> MeasureAsync(string name, string baseUrl, int pid, BenchStack stack,
         byte[][] bodies, int connections, TimeSpan duration, TimeSpan warmup, int maxRequests)
     {
         BenchStack.Log($"checkout {name}: {connections} connections, {duration.TotalSeconds:F1} s");

@@ -9,13 +9,18 @@ namespace Merchant.Bench;
 /// (ending an hour ago), with the rows the service writes for them — lines, payments, refunds, the provider's
 /// notifications, timeline events, done jobs and raw platform callbacks. The mix per 1,000 trades: 850 completed,
 /// 30 partially refunded, 20 refunded, 60 expired, 30 cancelled, 5 rejected, 5 pickups; 1–3 lines each.
-/// Counters stay right through migration 0005's statement triggers. Trade ids come from trade_id_seq, so seeding twice,
+/// Counters stay right through migration 0006's statement triggers. Trade ids come from trade_id_seq, so seeding twice,
 /// or beside live traffic, never collides.
 /// </summary>
 public static class HistorySeeder
 {
-    private const string Chunk = """
-        CREATE TEMP TABLE seed_plan ON COMMIT DROP AS
+    // A chunk is written in two transactions. The first writes the money records, whose statement triggers keep the
+    // counters (migration 0006) and so hold the counter rows locked until it commits; the second writes the history
+    // around them (notifications, events, callbacks, jobs), which no trigger counts, so it overlaps the next chunk's
+    // first part on the other connection. The plan tables live on the connection between the two.
+    private const string MoneyPart = """
+        DROP TABLE IF EXISTS seed_plan, seed_lines;
+        CREATE TEMP TABLE seed_plan AS
         SELECT i, seq, trade_id, created_at, machine_no, b, lines,
             CASE WHEN b < 850 THEN 'completed' WHEN b < 880 THEN 'partially_refunded' WHEN b < 900 THEN 'refunded'
                  WHEN b < 960 THEN 'expired' WHEN b < 990 THEN 'cancelled' WHEN b < 995 THEN 'rejected' ELSE 'completed' END AS status,
@@ -31,7 +36,7 @@ public static class HistorySeeder
                     (i * 48271) % 1000 AS b
                 FROM generate_series(@from@::bigint, @to@::bigint - 1) AS i) g) p;
 
-        CREATE TEMP TABLE seed_lines ON COMMIT DROP AS
+        CREATE TEMP TABLE seed_lines AS
         SELECT p.*, l AS line_id, (100 + ((p.i + l) % 5) * 50)::bigint AS price_fen,
             CASE WHEN p.status IN ('expired', 'cancelled', 'rejected') THEN 'cancelled'
                  WHEN p.status = 'refunded' OR (p.status = 'partially_refunded' AND l = 1) THEN 'refunded'
@@ -70,6 +75,9 @@ public static class HistorySeeder
             created_at + interval '2 minutes', created_at + interval '3 minutes', created_at + interval '2 minutes'
         FROM seed_lines WHERE line_status = 'refunded';
 
+        """;
+
+    private const string HistoryPart = """
         INSERT INTO payment_notifications (provider, event_id, trade_id, raw, body, received_at, applied_at)
         SELECT 'sandbox', 'seed-' || seq, trade_id,
             '{"trade_id":"' || trade_id || '","status":"succeeded","amount_fen":' || t.amount_fen || '}',
@@ -114,28 +122,40 @@ public static class HistorySeeder
             created_at + interval '1 hour', 1, created_at + interval '21 s', created_at + interval '23 s' + line_id * interval '15 s',
             created_at + interval '22 s' + line_id * interval '15 s'
         FROM seed_lines WHERE paid;
+
+        DROP TABLE seed_plan, seed_lines;
         """;
 
-    /// <summary>Seeds <paramref name="trades"/> trades in chunks of 100,000 (one transaction each); returns the time it took.</summary>
-    public static async Task<TimeSpan> SeedAsync(string connectionString, long trades, int machines, int days, Action<string>? progress = null)
+    /// <summary>
+    /// Seeds <paramref name="trades"/> trades in chunks of 100,000 on <paramref name="workers"/> connections (each chunk two
+    /// transactions: money records, then their history); returns the time it took.
+    /// </summary>
+    public static async Task<TimeSpan> SeedAsync(string connectionString, long trades, int machines, int days, Action<string>? progress = null,
+        int workers = 2)
     {
         var clock = Stopwatch.StartNew();
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var end = DateTimeOffset.UtcNow.AddHours(-1);
         const long ChunkSize = 100_000;
-        for (long start = 0; start < trades; start += ChunkSize)
+        var chunks = (trades + ChunkSize - 1) / ChunkSize;
+        long next = -1, done = 0;
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, workers)).Select(async _ =>
         {
             await using var connection = await dataSource.OpenConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var command = new NpgsqlCommand(Fill(start, Math.Min(trades, start + ChunkSize), trades, machines, days, end), connection, transaction))
+            for (var chunk = Interlocked.Increment(ref next); chunk < chunks; chunk = Interlocked.Increment(ref next))
             {
-                command.CommandTimeout = 0;
-                await command.ExecuteNonQueryAsync();
+                var start = chunk * ChunkSize;
+                var text = Fill(start, Math.Min(trades, start + ChunkSize), trades, machines, days, end);
+                var money = Stopwatch.StartNew();
+                await RunAsync(connection, text(MoneyPart));
+                var moneyTook = money.Elapsed;
+                var history = Stopwatch.StartNew();
+                await RunAsync(connection, text(HistoryPart));
+                var seeded = Interlocked.Add(ref done, Math.Min(trades, start + ChunkSize) - start);
+                progress?.Invoke($"seeded {seeded:N0} of {trades:N0} trades in {clock.Elapsed.TotalSeconds:F1} s "
+                    + $"(chunk {chunk + 1}: money records {moneyTook.TotalSeconds:F1} s, history {history.Elapsed.TotalSeconds:F1} s)");
             }
-
-            await transaction.CommitAsync();
-            progress?.Invoke($"seeded {Math.Min(trades, start + ChunkSize):N0} of {trades:N0} trades in {clock.Elapsed.TotalSeconds:F1} s");
-        }
+        }));
 
         await using (var analyze = dataSource.CreateCommand("ANALYZE"))
         {
@@ -146,9 +166,21 @@ public static class HistorySeeder
         return clock.Elapsed;
     }
 
+    private static async Task RunAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(sql, connection, transaction))
+        {
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
     // Only numbers and a timestamp go into the text: CREATE TABLE AS takes no bind parameters.
-    private static string Fill(long from, long to, long total, int machines, int days, DateTimeOffset end) =>
-        Chunk.Replace("@from@", from.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+    private static Func<string, string> Fill(long from, long to, long total, int machines, int days, DateTimeOffset end) => part =>
+        part.Replace("@from@", from.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("@to@", to.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("@total@", total.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("@machines@", machines.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)

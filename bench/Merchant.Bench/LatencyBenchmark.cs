@@ -94,7 +94,7 @@ public static class LatencyBenchmark
     /// written, the PUT status 1 call started (its timeline entry minus its duration), the dispense job written,
     /// the dispense job about to send (sent_at), and the simulator's issued_at_real.
     /// </summary>
-    private static async Task<List<string[]>> BreakdownAsync(BenchStack stack, IReadOnlyDictionary<string, DateTimeOffset> sent,
+    internal static async Task<List<string[]>> BreakdownAsync(BenchStack stack, IReadOnlyDictionary<string, DateTimeOffset> sent,
         IReadOnlyDictionary<string, DateTimeOffset> issued)
     {
         await using var connection = new Npgsql.NpgsqlConnection(stack.ConnectionString);

@@ -20,6 +20,11 @@ public static class OpsBenchmark
         var requests = args.Int("requests", smoke ? 20 : 200);
         var machines = args.Int("machines", 50);
         var days = args.Int("days", 90);
+        var workers = args.Int("seed-workers", 2);
+        // Issue 17: checkout and first-result callback throughput with the history beside them, against the empty database.
+        var throughputAt = args.Ints("throughput-at", smoke ? [] : [sizes.Min(), sizes.Max()]);
+        var throughputDuration = args.Duration("duration", TimeSpan.FromSeconds(15));
+        var callbackMachines = args.Int("callback-machines", 1000);
 
         await using var stack = await BenchStack.StartAsync("ops", settings);
         await stack.StartApisAsync(1, settings);
@@ -28,11 +33,13 @@ public static class OpsBenchmark
         client.DefaultRequestHeaders.Add("X-Api-Key", BenchStack.OpsKey);
         long seeded = 0;
         var rows = new List<string[]>();
+        var throughput = new List<string[]>();
+        IReadOnlyList<BenchMachine>? checkoutMachines = null;
         foreach (var size in sizes.Order())
         {
             if (size > seeded)
             {
-                var took = await HistorySeeder.SeedAsync(stack.ConnectionString, size - seeded, machines, days, BenchStack.Log);
+                var took = await HistorySeeder.SeedAsync(stack.ConnectionString, size - seeded, machines, days, BenchStack.Log, workers);
                 report.Line($"Seeded {size - seeded:N0} trades in {took.TotalSeconds:F1} s ({(size - seeded) / Math.Max(0.001, took.TotalSeconds):N0} trades/s).");
                 seeded = size;
             }
@@ -84,6 +91,19 @@ public static class OpsBenchmark
                     Report.Ms(histogram.MaxMs)]);
             }
 
+            if (throughputAt.Contains(size))
+            {
+                checkoutMachines ??= await stack.CreateMachinesAsync(50, products: 3, resultDelayMs: 100);
+                await stack.SetUnpaidOrderLifetimeAsync(TimeSpan.FromSeconds(15));
+                var bodies = checkoutMachines.Select(m => BenchStack.CheckoutBody(m, 2)).ToArray();
+                var (checkout, checkoutFoot) = await CheckoutBenchmark.MeasureAsync("service", stack.Apis[0].BaseUrl, stack.Apis[0].Pid, stack, bodies,
+                    64, throughputDuration, TimeSpan.FromSeconds(5), 2_000_000);
+                throughput.Add(ThroughputRow(total, "checkout (64 connections)", checkout, checkoutFoot));
+                var (settling, settlingFoot, _, _, _) = await CallbackBenchmark.SettleAsync(stack, stack.Apis[0], callbackMachines, 64, smoke);
+                throughput.Add(ThroughputRow(total, $"first-result callbacks ({callbackMachines} lines, 64 connections)", settling, settlingFoot));
+                await stack.SetUnpaidOrderLifetimeAsync(TimeSpan.FromMinutes(20));
+            }
+
             report.Line($"At {total:N0} trades the database holds {bytes / 1048576.0:N0} MB ({(total == 0 ? 0 : bytes / total):N0} bytes per trade, indexes included).");
             report.Line();
             await PlansAsync(stack.ConnectionString, machine, judge: total >= 10_000, report);
@@ -92,7 +112,19 @@ public static class OpsBenchmark
         report.Line($"### Ops endpoints against history (one client, sequential; load average at end {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
         report.Line();
         report.Table(["trades", "request", "n", "p50 ms", "p99 ms", "max ms"], rows);
+        if (throughput.Count > 0)
+        {
+            report.Line("### Checkout and first-result callbacks with the history beside them");
+            report.Line();
+            report.Table(["trades", "load", "per s", "p50 ms", "p99 ms", "errors", "API CPU s /1k", "PostgreSQL CPU s /1k", "machine busy"], throughput);
+        }
     }
+
+    private static string[] ThroughputRow(long trades, string name, LoadResult r, FootprintResult f) =>
+    [
+        Report.N(trades), name, Report.N(r.PerSecond), Report.Ms(r.Latency.PercentileMs(50)), Report.Ms(r.Latency.PercentileMs(99)), r.ErrorSummary,
+        Report.N(f.CpuSeconds[0] / Math.Max(1, r.Ok) * 1000, "F2"), Report.N(f.DbCpuSeconds / Math.Max(1, r.Ok) * 1000, "F2"), $"{f.MachineBusy * 100:F0} %",
+    ];
 
     private static async Task<string?> CursorAsync(HttpClient client, string path)
     {

@@ -35,7 +35,10 @@ public sealed class ApiProcess : IAsyncDisposable
         var root = RepositoryRoot();
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
             ? "Release" : "Debug";
-        var dll = Path.Combine(root, "src", "Merchant.Api", "bin", configuration, "net10.0", "Merchant.Api.dll");
+        // MERCHANT_API_DLL runs another build of the API, e.g. the published (ReadyToRun) one the benchmarks measure.
+        var dll = Environment.GetEnvironmentVariable("MERCHANT_API_DLL") is { Length: > 0 } published
+            ? published
+            : Path.Combine(root, "src", "Merchant.Api", "bin", configuration, "net10.0", "Merchant.Api.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"Build the API first: {dll} is missing.");
