@@ -38,5 +38,6 @@ out="bench/results/run-all-$(date -u +%Y%m%d-%H%M%S).md"
   timeout 600 "${bench[@]}" burst --machines 40 --items 4 --device-ms 500 "$@"
   timeout 600 "${bench[@]}" profile --trades 200 "$@"
   timeout 3600 "${bench[@]}" ops --trades 0,1000000 --requests 200 "$@"
+  timeout 1800 "${bench[@]}" retention --trades 200000 "$@"
 } | tee "$out"
 echo "all figures: $out" >&2

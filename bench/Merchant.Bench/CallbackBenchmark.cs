@@ -74,6 +74,10 @@ public static class CallbackBenchmark
             Body: Encoding.UTF8.GetBytes($"{{\"method\":\"device.delivery.response\",\"order_id\":{c.OrderId},\"record_id\":{c.RecordId},\"deliver_status\":\"1\",\"floor_status\":\"1\"}}")))
             .ToArray();
         BenchStack.Log($"callbacks: {callbacks.Length} lines dispensing");
+        if (callbacks.Length < trades.Count)
+        {
+            BenchStack.Problem($"callbacks: only {callbacks.Length} of {trades.Count} paid trades got their dispense command");
+        }
 
         Func<HttpClient, long, CancellationToken, Task<string?>> post = async (http, n, ct) =>
         {

@@ -128,14 +128,15 @@ public static class HistorySeeder
 
     /// <summary>
     /// Seeds <paramref name="trades"/> trades in chunks of 100,000 on <paramref name="workers"/> connections (each chunk two
-    /// transactions: money records, then their history); returns the time it took.
+    /// transactions: money records, then their history), the newest <paramref name="endsAgo"/> ago (an hour by default);
+    /// returns the time it took.
     /// </summary>
     public static async Task<TimeSpan> SeedAsync(string connectionString, long trades, int machines, int days, Action<string>? progress = null,
-        int workers = 2)
+        int workers = 2, TimeSpan? endsAgo = null)
     {
         var clock = Stopwatch.StartNew();
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var end = DateTimeOffset.UtcNow.AddHours(-1);
+        var end = DateTimeOffset.UtcNow - (endsAgo ?? TimeSpan.FromHours(1));
         const long ChunkSize = 100_000;
         var chunks = (trades + ChunkSize - 1) / ChunkSize;
         long next = -1, done = 0;

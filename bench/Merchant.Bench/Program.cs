@@ -17,6 +17,7 @@ var commands = new Dictionary<string, Func<Args, Report, Task>>(StringComparer.O
     ["profile"] = ProfileBenchmark.RunAsync,
     ["ops"] = OpsBenchmark.RunAsync,
     ["seed"] = SeedCommand.RunAsync,
+    ["retention"] = RetentionBenchmark.RunAsync,
 };
 
 if (command is "help" or "--help" or "-h" || (command != "all" && !commands.ContainsKey(command)))
@@ -31,7 +32,9 @@ if (command is "help" or "--help" or "-h" || (command != "all" && !commands.Cont
           footprint      --checkouts 10000 --connections 64 --machines 50
           burst          --machines 40 --items 4 --device-ms 500 --bursts 2 (cold, then warm)
           profile        --trades 200 --lines 2
-          ops            --trades 0,1000000 --requests 200 --machines 50 --days 90   (ops endpoints against seeded history)
+          ops            --trades 0,1000000 --requests 200 --machines 50 --days 90 --seed-workers 2   (ops endpoints against seeded history)
+                         --throughput-at 0,1000000 --duration 15s --callback-machines 1000   (checkout and callbacks beside it)
+          retention      --trades 200000 --ends-days-ago 200   (bytes per settled trade before and after the retention job)
           seed           --trades 1000000 --connection "Host=…;Database=…" --machines 50 --days 90   (history for an operator)
           all            every command above except profile and seed, with its defaults (or tiny sizes with --smoke)
 
