@@ -52,10 +52,11 @@ public sealed class BenchStack : IAsyncDisposable
     /// <summary>
     /// A fresh stack, or with --smoke one stack shared by every benchmark of the run (start-up is most of a smoke run's
     /// time); the benchmarks count everything as differences, so earlier benchmarks' rows do not disturb them.
+    /// <paramref name="own"/>: a fresh stack even in a smoke run, for a benchmark that measures the whole database.
     /// </summary>
-    public static async Task<BenchStack> StartAsync(string name, BenchSettings settings, Action<SimulatorOptions>? simulator = null)
+    public static async Task<BenchStack> StartAsync(string name, BenchSettings settings, Action<SimulatorOptions>? simulator = null, bool own = false)
     {
-        if (!settings.Smoke)
+        if (!settings.Smoke || own)
         {
             return await StartNewAsync(name, settings, simulator);
         }
