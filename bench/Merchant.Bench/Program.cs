@@ -30,7 +30,7 @@ if (command is "help" or "--help" or "-h" || (command != "all" && !commands.Cont
           latency        --trades 300 --rate 25
           orchestration  --machines 500 --trades-per-machine 4 --lines 2 --instances 1,3 --result-delay-ms 1 --timeout 180s
           footprint      --checkouts 10000 --connections 64 --machines 50
-          burst          --machines 40 --items 4 --device-ms 500 --bursts 2 (cold, then warm)
+          burst          --machines 40 --items 4 --device-ms 500 --bursts 2 (cold, then warm) --prime 0 (single trades paid first)
           profile        --trades 200 --lines 2
           ops            --trades 0,1000000 --requests 200 --machines 50 --days 90 --seed-workers 2   (ops endpoints against seeded history)
                          --throughput-at 0,1000000 --duration 15s --callback-machines 1000   (checkout and callbacks beside it)
