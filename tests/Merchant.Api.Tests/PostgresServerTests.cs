@@ -62,6 +62,35 @@ public sealed class PostgresServerTests : IDisposable
         answer.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Starting_a_cluster_removes_the_folders_of_clusters_whose_test_host_is_gone_and_keeps_the_rest()
+    {
+        // A process that has exited: its pid names a test host killed before it could clean up.
+        using (var exited = System.Diagnostics.Process.Start("true")!)
+        {
+            await exited.WaitForExitAsync();
+            var abandoned = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"merchant-pg-{exited.Id}-abandoned-by-a-test")).FullName;
+            var ours = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"merchant-pg-{System.Environment.ProcessId}-kept-by-a-test")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(abandoned, "marker"), "x");
+            try
+            {
+                var server = await PostgresServer.StartOwnAsync(durableCommits: false).WaitAsync(Bound);
+                await server.StopAsync();
+
+                Directory.Exists(abandoned).ShouldBeFalse();
+                Directory.Exists(ours).ShouldBeTrue("a live process's folder is never touched");
+            }
+            finally
+            {
+                Directory.Delete(ours, recursive: true);
+                if (Directory.Exists(abandoned))
+                {
+                    Directory.Delete(abandoned, recursive: true);
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData("tcp://127.0.0.1:1")]
     [InlineData("unix:///nonexistent/docker.sock")]
