@@ -77,59 +77,39 @@ public static class RetentionBenchmark
         report.Line();
     }
 
-    private static async Task<long> TablesBytesAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relkind = 'r'
-            """, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> TablesBytesAsync(string connectionString) => ScalarAsync<long>(connectionString, """
+        SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r'
+        """);
 
-    private static async Task<string> MoneyRecordsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT concat_ws(' / ', (SELECT count(*) FROM trades), (SELECT count(*) FROM trade_lines), (SELECT count(*) FROM payments),
-                (SELECT count(*) FROM refunds), (SELECT count(*) FROM payment_notifications))
-            """, connection);
-        return (string)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<string> MoneyRecordsAsync(string connectionString) => ScalarAsync<string>(connectionString, """
+        SELECT concat_ws(' / ', (SELECT count(*) FROM trades), (SELECT count(*) FROM trade_lines), (SELECT count(*) FROM payments),
+            (SELECT count(*) FROM refunds), (SELECT count(*) FROM payment_notifications))
+        """);
 
     // Rows of settled trades past the API.md default windows (every seeded trade is settled).
-    private static async Task<long> LeftAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT (SELECT count(*) FROM trade_events WHERE at < now() - interval '180 days')
-                 + (SELECT count(*) FROM platform_callbacks WHERE received_at < now() - interval '30 days')
-                 + (SELECT count(*) FROM jobs WHERE status IN ('done', 'failed') AND updated_at < now() - interval '30 days' AND trade_id IS NOT NULL)
-            """, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> LeftAsync(string connectionString) => ScalarAsync<long>(connectionString, """
+        SELECT (SELECT count(*) FROM trade_events WHERE at < now() - interval '180 days')
+             + (SELECT count(*) FROM platform_callbacks WHERE received_at < now() - interval '30 days')
+             + (SELECT count(*) FROM jobs WHERE status IN ('done', 'failed') AND updated_at < now() - interval '30 days' AND trade_id IS NOT NULL)
+        """);
 
     // The maintenance sweep keeps one pending retention job due an interval ahead; this makes it due now.
-    private static async Task DueNowAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            INSERT INTO jobs (kind, dedupe_key, status, run_at, deadline, attempts, created_at, updated_at)
-            VALUES ('retention', 'maintenance:retention', 'pending', now(), now() + interval '1 hour', 0, now(), now())
-            ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL DO UPDATE SET run_at = now()
-            """, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task<int> DueNowAsync(string connectionString) => ScalarAsync<int>(connectionString, """
+        INSERT INTO jobs (kind, dedupe_key, status, run_at, deadline, attempts, created_at, updated_at)
+        VALUES ('retention', 'maintenance:retention', 'pending', now(), now() + interval '1 hour', 0, now(), now())
+        ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL DO UPDATE SET run_at = now()
+        RETURNING 1
+        """);
 
-    private static async Task<bool> RetentionPendingAsync(string connectionString)
+    private static Task<bool> RetentionPendingAsync(string connectionString) => ScalarAsync<bool>(connectionString,
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = 'retention' AND status = 'pending' AND run_at <= now())");
+
+    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = 'retention' AND status = 'pending' AND run_at <= now())", connection);
-        return (bool)(await command.ExecuteScalarAsync())!;
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -338,21 +338,13 @@ public sealed class CounterCrashTests : IAsyncLifetime
     {
         _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("counters_crash");
         _simulator = await SimulatorHost.StartAsync();
-        _settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Merchant"] = _database,
-            ["Platform:BaseUrl"] = _simulator.BaseUrl,
-            ["Platform:AppId"] = SimulatorHost.AppId,
-            ["Platform:AppSecret"] = SimulatorHost.AppSecret,
-            ["Platform:AppKey"] = SimulatorHost.AppKey,
-            ["Merchant:NotifySecret"] = MerchantHost.NotifySecret,
-            ["Auth:StorefrontKeys:0"] = MerchantHost.StorefrontKey,
-            ["Auth:OpsKeys:0"] = MerchantHost.OpsKey,
-            ["Jobs:Lease"] = "00:00:05",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["RateLimits:AnonymousPerSecond"] = "100000",
-            ["RateLimits:PerKeyPerSecond"] = "100000",
-        };
+        _settings = ApiTestSettings.For(_database, _simulator.BaseUrl, MerchantHost.StorefrontKey, MerchantHost.OpsKey, MerchantHost.NotifySecret,
+            new Dictionary<string, string?>
+            {
+                ["Jobs:Lease"] = "00:00:05",
+                ["RateLimits:AnonymousPerSecond"] = "100000",
+                ["RateLimits:PerKeyPerSecond"] = "100000",
+            });
     }
 
     public async Task DisposeAsync() => await _simulator.DisposeAsync();

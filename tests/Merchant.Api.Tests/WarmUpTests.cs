@@ -28,19 +28,8 @@ public sealed class WarmUpTests(ITestOutputHelper output)
     {
         var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("warmup");
         await using var simulator = await SimulatorHost.StartAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Merchant"] = database,
-            ["Platform:BaseUrl"] = simulator.BaseUrl,
-            ["Platform:AppId"] = SimulatorHost.AppId,
-            ["Platform:AppSecret"] = SimulatorHost.AppSecret,
-            ["Platform:AppKey"] = SimulatorHost.AppKey,
-            ["Merchant:NotifySecret"] = MerchantHost.NotifySecret,
-            ["Auth:StorefrontKeys:0"] = MerchantHost.StorefrontKey,
-            ["Auth:OpsKeys:0"] = MerchantHost.OpsKey,
-            ["WarmUp:Enabled"] = "true",
-            ["Serilog:MinimumLevel:Default"] = "Information",
-        };
+        var settings = ApiTestSettings.For(database, simulator.BaseUrl, MerchantHost.StorefrontKey, MerchantHost.OpsKey, MerchantHost.NotifySecret,
+            new Dictionary<string, string?> { ["WarmUp:Enabled"] = "true", ["Serilog:MinimumLevel:Default"] = "Information" });
 
         await using var api = await ApiProcess.StartAsync(settings, readyWithin: TimeSpan.FromSeconds(120));
         using var client = new HttpClient { BaseAddress = new Uri(api.BaseUrl) };
