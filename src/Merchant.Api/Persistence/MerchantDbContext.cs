@@ -6,6 +6,7 @@ using Merchant.Api.PlatformNotify;
 using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Merchant.Api.Persistence;
@@ -56,6 +57,31 @@ public sealed class MerchantDbContext(DbContextOptions<MerchantDbContext> option
         Database.AutoSavepointsEnabled = false;
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
+
+    /// <summary>
+    /// A raw command on this context's connection inside its current transaction, parameters <c>$1</c>, <c>$2</c>, … in
+    /// order (null as SQL NULL, its type taken from where PostgreSQL uses it). For the statements on the callback and
+    /// dispatch paths that EF cannot cache: an interpolated <c>SqlQuery</c>/<c>FromSql</c> regenerates its SQL, looks up
+    /// its shaper and processes its parameters on every call — about as much API CPU as a tracked load (profile in
+    /// decision 0026). The caller disposes the command.
+    /// </summary>
+    public NpgsqlCommand Command(string sql, params object?[] values)
+    {
+        var transaction = Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
+            ?? throw new InvalidOperationException("A raw command on the context runs inside its transaction (BeginTransactionAsync first).");
+        var command = new NpgsqlCommand(sql, transaction.Connection, transaction);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    /// <summary>The trade and its lines, tracked; compiled once (a LINQ query is translated, funcletized and looked up per call).</summary>
+    public static readonly Func<MerchantDbContext, string, CancellationToken, Task<Trade?>> TradeWithLines =
+        EF.CompileAsyncQuery((MerchantDbContext db, string tradeId, CancellationToken _) =>
+            db.Trades.Include(t => t.Lines).SingleOrDefault(t => t.TradeId == tradeId));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MerchantDbContext).Assembly);

@@ -52,29 +52,32 @@ public sealed partial class SlotHealth(MerchantDbContext db, TimeProvider clock,
         var floor = report.Delivered && report.FloorStatus is null or 0 ? FloorStatuses.Normal : report.FloorStatus;
         // One statement decides and tells what it found: cleared_at is set only when a fault is ended, and a fault_since older
         // than this statement was there before it (a row locked and read in the same statement would not be seen).
-        var result = await db.Database.SqlQuery<int>($"""
+        // A raw command on the caller's transaction: it runs on every first result of a line (decision 0026).
+        await using var command = db.Command("""
             INSERT INTO slot_states AS s (machine_no, product_id, floor_status, fault_reason, fault_since, failures_while_faulted,
                 last_failure_at, last_failure_reason, last_failure_floor_status, updated_at)
-            VALUES ({machineNo}, {productId}, {floor}, {faultReason}, {faultSince}, 0,
-                {failedAt}, {(failed ? report.Reason : null)}, {(failed ? report.FloorStatus : null)}, {now})
+            VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9)
             ON CONFLICT (machine_no, product_id) DO UPDATE SET
                 floor_status = coalesce(EXCLUDED.floor_status, s.floor_status),
-                fault_reason = CASE WHEN {fault} THEN EXCLUDED.fault_reason WHEN {clears} THEN NULL ELSE s.fault_reason END,
-                fault_since = CASE WHEN {fault} THEN coalesce(s.fault_since, EXCLUDED.fault_since) WHEN {clears} THEN NULL ELSE s.fault_since END,
-                failures_while_faulted = s.failures_while_faulted + CASE WHEN {missedAlert} AND s.fault_since IS NOT NULL THEN 1 ELSE 0 END,
+                fault_reason = CASE WHEN $10 THEN EXCLUDED.fault_reason WHEN $11 THEN NULL ELSE s.fault_reason END,
+                fault_since = CASE WHEN $10 THEN coalesce(s.fault_since, EXCLUDED.fault_since) WHEN $11 THEN NULL ELSE s.fault_since END,
+                failures_while_faulted = s.failures_while_faulted + CASE WHEN $12 AND s.fault_since IS NOT NULL THEN 1 ELSE 0 END,
                 last_failure_at = coalesce(EXCLUDED.last_failure_at, s.last_failure_at),
-                last_failure_reason = CASE WHEN {failed} THEN EXCLUDED.last_failure_reason ELSE s.last_failure_reason END,
-                last_failure_floor_status = CASE WHEN {failed} THEN EXCLUDED.last_failure_floor_status ELSE s.last_failure_floor_status END,
-                cleared_at = CASE WHEN {clears} AND s.fault_since IS NOT NULL THEN {now} ELSE s.cleared_at END,
-                cleared_by = CASE WHEN {clears} AND s.fault_since IS NOT NULL THEN 'test_dispense' ELSE s.cleared_by END,
+                last_failure_reason = CASE WHEN $13 THEN EXCLUDED.last_failure_reason ELSE s.last_failure_reason END,
+                last_failure_floor_status = CASE WHEN $13 THEN EXCLUDED.last_failure_floor_status ELSE s.last_failure_floor_status END,
+                cleared_at = CASE WHEN $11 AND s.fault_since IS NOT NULL THEN $9 ELSE s.cleared_at END,
+                cleared_by = CASE WHEN $11 AND s.fault_since IS NOT NULL THEN 'test_dispense' ELSE s.cleared_by END,
                 updated_at = EXCLUDED.updated_at
-            WHERE s.cleared_at IS NULL OR s.cleared_at <= {report.CommandStartedAt}
+            WHERE s.cleared_at IS NULL OR s.cleared_at <= $14
             RETURNING CASE
-                WHEN {clears} THEN CASE WHEN s.cleared_at = {now} THEN 2 ELSE 1 END
-                ELSE CASE WHEN s.fault_since IS NOT NULL AND s.fault_since < {now} THEN 2 ELSE 1 END
-            END AS "Value"
-            """).ToListAsync(cancellationToken);
-        var outcome = result.Count == 0 ? SlotReportOutcome.Stale : (SlotReportOutcome)result[0];
+                WHEN $11 THEN CASE WHEN s.cleared_at = $9 THEN 2 ELSE 1 END
+                ELSE CASE WHEN s.fault_since IS NOT NULL AND s.fault_since < $9 THEN 2 ELSE 1 END
+            END
+            """,
+            machineNo, productId, floor, faultReason, faultSince, failedAt, failed ? report.Reason : null, failed ? report.FloorStatus : null, now,
+            fault, clears, missedAlert, failed, report.CommandStartedAt);
+        var result = await command.ExecuteScalarAsync(cancellationToken);
+        var outcome = result is int found ? (SlotReportOutcome)found : SlotReportOutcome.Stale;
         if (outcome == SlotReportOutcome.Stale)
         {
             LogStale(logger, machineNo, productId);

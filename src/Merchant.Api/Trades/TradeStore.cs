@@ -42,21 +42,23 @@ public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
     /// <summary>
     /// Locks the trade row, then reads the trade and its lines. Two statements on purpose: under READ COMMITTED a
     /// statement that waited for the lock would still read the lines as they were before the other writer committed.
+    /// Both skip EF's per-call query work: the lock is a raw command, the load a compiled query (decision 0026).
     /// NO KEY UPDATE serialises every writer of the trade just the same, without making inserts of its timeline
     /// entries and jobs by others wait for their foreign-key check (FOR UPDATE blocks FOR KEY SHARE).
     /// </summary>
     public async Task<Trade?> LockAsync(string tradeId, CancellationToken cancellationToken)
     {
-        var locked = await db.Database
-            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM trades WHERE trade_id = {tradeId} FOR NO KEY UPDATE")
-            .ToListAsync(cancellationToken);
-        if (locked.Count == 0)
+        await using (var command = db.Command("SELECT 1 FROM trades WHERE trade_id = $1 FOR NO KEY UPDATE", tradeId))
         {
-            return null;
+            if (await command.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return null;
+            }
         }
 
         db.ChangeTracker.Clear();
-        return await db.Trades.Include(t => t.Lines).SingleAsync(t => t.TradeId == tradeId, cancellationToken);
+        return await MerchantDbContext.TradeWithLines(db, tradeId, cancellationToken)
+            ?? throw new InvalidOperationException($"Trade {tradeId} was locked but not found.");
     }
 
     /// <summary>Writes the trade's status changes to its timeline and saves everything tracked.</summary>
