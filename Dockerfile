@@ -61,6 +61,11 @@ FROM ${RUNTIME_IMAGE} AS api
 WORKDIR /app
 COPY --from=build /app/api ./
 ENV ASPNETCORE_URLS=http://+:8080
+# Every method JIT-compiled fully optimised instead of running the framework's precompiled (ReadyToRun) code, which
+# tiered compilation would replace but ours is off (decision 0008): measured 20-35 % less API CPU per request
+# (decision 0026), for a start-up a few seconds longer that the warm-up absorbs before /health/ready. Only an
+# environment variable can say this; `DOTNET_ReadyToRun=1` switches it back.
+ENV DOTNET_ReadyToRun=0
 EXPOSE 8080
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Merchant.Api.dll"]

@@ -425,6 +425,8 @@ start_api() {
         export Payments__WeChatPay__PublicKeyId="${Payments__WeChatPay__PublicKeyId:-$WX_PUBLIC_KEY_ID}"
         export Payments__WeChatPay__PublicKeyPath="${Payments__WeChatPay__PublicKeyPath:-$WX_DIR/wechatpay_public.pem}"
         export Demo__WeChatPaySimulatorUrl="${Demo__WeChatPaySimulatorUrl:-$WXSIM_URL}"
+        # As the container image: every method JIT-compiled fully optimised (decision 0026).
+        export DOTNET_ReadyToRun="${DOTNET_ReadyToRun:-0}"
         exec dotnet "$API_DLL" --urls "$API_URL"
     ) > >(prefix_log api "$API_LOG") 2>&1 </dev/null &
     API_PID=$!

@@ -93,6 +93,8 @@ public sealed class BenchStack : IAsyncDisposable
         return new BenchStack(server, connectionString, sim);
     }
 
+    private const string RuntimeReadyToRun = "DOTNET_ReadyToRun";
+
     public Dictionary<string, string?> ApiSettings(BenchSettings settings) => new()
     {
         ["ConnectionStrings:Merchant"] = ConnectionString,
@@ -105,6 +107,9 @@ public sealed class BenchStack : IAsyncDisposable
         ["Auth:OpsKeys:0"] = OpsKey,
         ["Payments:Sandbox:Secret"] = SandboxSecret,
         ["Serilog:MinimumLevel:Default"] = settings.ApiLogLevel,
+        // As the production image (Dockerfile, decision 0026): the framework JIT-compiled, not its ReadyToRun code.
+        // `--api-settings "DOTNET_ReadyToRun=1"` measures without it.
+        [RuntimeReadyToRun] = "0",
         // As in production: ready only once warm (issue 14). `--api-settings "WarmUp:Enabled=false"` measures without it.
         ["WarmUp:Enabled"] = "true",
         // The load comes from one address and one key: the per-address and per-key limits (2,000 and 1,000 requests/s)
@@ -166,6 +171,8 @@ public sealed class BenchStack : IAsyncDisposable
             ["Merchant:NotifySecret"] = NotifySecret,
             ["Auth:StorefrontKey"] = StorefrontKey,
             ["Baseline:CatalogFile"] = catalog,
+            // The service's runtime settings, so the ratio compares the work (see ApiSettings).
+            [RuntimeReadyToRun] = "0",
         }, "/health");
         _owned.Add(Baseline);
         Log($"baseline: {Baseline.BaseUrl} pid {Baseline.Pid}");
