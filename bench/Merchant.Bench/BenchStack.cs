@@ -132,6 +132,8 @@ public sealed class BenchStack : IAsyncDisposable
             values[key] = value;
         }
 
+        // Start to /health/ready (migrations on the first, then the warm-up), the cost of DOTNET_ReadyToRun=0 included.
+        var started = Stopwatch.GetTimestamp();
         if (Apis.Count == 0)
         {
             var first = await ApiProcess.StartAsync(values);
@@ -146,7 +148,7 @@ public sealed class BenchStack : IAsyncDisposable
             _owned.Add(api);
         }
 
-        Log($"{count} API instance(s): {string.Join(", ", Apis.Select(a => $"{a.BaseUrl} pid {a.Pid}"))}");
+        Log($"{count} API instance(s): {string.Join(", ", Apis.Select(a => $"{a.BaseUrl} pid {a.Pid}"))}; ready {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s after start");
     }
 
     public async Task StartBaselineAsync(IReadOnlyList<BenchMachine> machines)

@@ -83,6 +83,11 @@ public sealed class MerchantDbContext(DbContextOptions<MerchantDbContext> option
         EF.CompileAsyncQuery((MerchantDbContext db, string tradeId, CancellationToken _) =>
             db.Trades.Include(t => t.Lines).SingleOrDefault(t => t.TradeId == tradeId));
 
+    /// <summary>The same, untracked: a read outside the trade's lock (the dispense job's first look, trade views).</summary>
+    public static readonly Func<MerchantDbContext, string, CancellationToken, Task<Trade?>> TradeWithLinesReadOnly =
+        EF.CompileAsyncQuery((MerchantDbContext db, string tradeId, CancellationToken _) =>
+            db.Trades.AsNoTracking().Include(t => t.Lines).SingleOrDefault(t => t.TradeId == tradeId));
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MerchantDbContext).Assembly);
 }

@@ -14,7 +14,7 @@ public sealed class TradeStore(MerchantDbContext db, TimeProvider clock)
     public MerchantDbContext Db => db;
 
     public Task<Trade?> FindAsync(string tradeId, CancellationToken cancellationToken) =>
-        db.Trades.AsNoTracking().Include(t => t.Lines).SingleOrDefaultAsync(t => t.TradeId == tradeId, cancellationToken);
+        MerchantDbContext.TradeWithLinesReadOnly(db, tradeId, cancellationToken);
 
     /// <summary>Runs <paramref name="change"/> on the locked trade and commits it with its timeline and jobs.</summary>
     public async Task<Trade?> ChangeAsync(string tradeId, string actor, Func<Trade, Task> change, CancellationToken cancellationToken)
