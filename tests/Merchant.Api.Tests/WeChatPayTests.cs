@@ -107,6 +107,8 @@ public sealed class WeChatPayTests(WeChatPayStack fixture)
         await Task.Delay(500);
 
         (await CountAsync("SELECT count(*) FROM payment_notifications WHERE trade_id = $1", trade.TradeId)).ShouldBe(1);
+        // Applied in the trade's transaction, so the sweep of unapplied notifications has nothing to redo.
+        (await CountAsync("SELECT count(*) FROM payment_notifications WHERE trade_id = $1 AND applied_at IS NOT NULL", trade.TradeId)).ShouldBe(1);
         (await CountAsync("SELECT count(*) FROM jobs WHERE trade_id = $1 AND kind = 'confirm_paid'", trade.TradeId)).ShouldBe(1);
         (await _wechat.BooksAsync(trade.TradeId)).Net.ShouldBe(100);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Merchant.Api.Hosting;
 using Merchant.Api.Jobs;
+using Merchant.Api.Persistence;
 using Merchant.Api.Trades;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +22,7 @@ public sealed class RefundHandler(TradeStore trades, PaymentProviders providers,
             return JobOutcome.Done;
         }
 
-        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
+        var payment = await MerchantDbContext.PaymentOfReadOnly(db, job.RequiredTradeId, cancellationToken);
         if (payment is not { Status: Payment.Succeeded })
         {
             return JobOutcome.Retry("no succeeded payment to refund");
@@ -75,7 +76,7 @@ public sealed class RefundQueryHandler(TradeStore trades, PaymentProviders provi
         var db = trades.Db;
         var key = Refund.KeyFor(job.RequiredTradeId, job.RequiredLineId);
         var refund = await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.RefundKey == key, cancellationToken);
-        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
+        var payment = await MerchantDbContext.PaymentOfReadOnly(db, job.RequiredTradeId, cancellationToken);
         if (refund is not { Status: Refund.Requested } || payment is null)
         {
             return JobOutcome.Done;
@@ -122,7 +123,7 @@ public sealed class PaymentQueryHandler(TradeStore trades, PaymentProviders prov
     public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
     {
         var trade = await trades.FindAsync(job.RequiredTradeId, cancellationToken);
-        var payment = await trades.Db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
+        var payment = await MerchantDbContext.PaymentOfReadOnly(trades.Db, job.RequiredTradeId, cancellationToken);
         if (trade is not { Status: TradeStatus.AwaitingPayment } || payment is not { Status: Payment.Pending or Payment.Failed })
         {
             return JobOutcome.Done;
@@ -164,7 +165,7 @@ public sealed class ClosePaymentHandler(TradeStore trades, PaymentProviders prov
 {
     public async Task<JobOutcome> HandleAsync(JobContext job, CancellationToken cancellationToken)
     {
-        var payment = await trades.Db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == job.RequiredTradeId, cancellationToken);
+        var payment = await MerchantDbContext.PaymentOfReadOnly(trades.Db, job.RequiredTradeId, cancellationToken);
         if (payment is { Status: Payment.Pending or Payment.Failed })
         {
             var provider = providers.Of(payment);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Merchant.Api.Hosting;
 using Merchant.Api.Jobs;
+using Merchant.Api.Persistence;
 using Merchant.Api.Telemetry;
 using Merchant.Api.Trades;
 using Merchant.Domain;
@@ -81,8 +82,9 @@ public sealed partial class PaymentService(
             await apply(trade, now);
             if (notificationId is { } id)
             {
-                await trades.Db.PaymentNotifications.Where(n => n.NotificationId == id)
-                    .ExecuteUpdateAsync(u => u.SetProperty(n => n.AppliedAt, now), cancellationToken);
+                // Raw, on the trade's transaction: on every payment notification (decision 0026).
+                await using var applied = trades.Db.Command("UPDATE payment_notifications SET applied_at = $1 WHERE notification_id = $2", now, id);
+                await applied.ExecuteNonQueryAsync(cancellationToken);
             }
         }, cancellationToken);
         if (found is null && notificationId is { } orphan)
@@ -103,7 +105,7 @@ public sealed partial class PaymentService(
     private async Task ApplyPayment(Trade trade, string provider, PaymentState state, string source, DateTimeOffset now)
     {
         var db = trades.Db;
-        var payment = await db.Payments.SingleOrDefaultAsync(p => p.TradeId == trade.TradeId);
+        var payment = await MerchantDbContext.PaymentOf(db, trade.TradeId, CancellationToken.None);
         if (payment is null || !string.Equals(payment.Provider, provider, StringComparison.OrdinalIgnoreCase))
         {
             trades.Note(trade.TradeId, "payment", Actors.Provider, $"{provider} {source} for a payment we do not have ignored", "ignored");

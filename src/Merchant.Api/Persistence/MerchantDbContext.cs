@@ -88,6 +88,16 @@ public sealed class MerchantDbContext(DbContextOptions<MerchantDbContext> option
         EF.CompileAsyncQuery((MerchantDbContext db, string tradeId, CancellationToken _) =>
             db.Trades.AsNoTracking().Include(t => t.Lines).SingleOrDefault(t => t.TradeId == tradeId));
 
+    /// <summary>A trade's payment, tracked (changed under the trade's lock); compiled once like the trade's load.</summary>
+    public static readonly Func<MerchantDbContext, string, CancellationToken, Task<Payment?>> PaymentOf =
+        EF.CompileAsyncQuery((MerchantDbContext db, string tradeId, CancellationToken _) =>
+            db.Payments.SingleOrDefault(p => p.TradeId == tradeId));
+
+    /// <summary>A trade's payment, untracked: what the payment and lifecycle jobs read before they act.</summary>
+    public static readonly Func<MerchantDbContext, string, CancellationToken, Task<Payment?>> PaymentOfReadOnly =
+        EF.CompileAsyncQuery((MerchantDbContext db, string tradeId, CancellationToken _) =>
+            db.Payments.AsNoTracking().SingleOrDefault(p => p.TradeId == tradeId));
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MerchantDbContext).Assembly);
 }

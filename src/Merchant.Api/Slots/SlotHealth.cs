@@ -176,14 +176,19 @@ public sealed partial class SlotHealth(MerchantDbContext db, TimeProvider clock,
             .Where(s => s.MachineNo == machineNo && s.FaultSince != null)
             .ToDictionaryAsync(s => s.ProductId, cancellationToken);
 
+    // Compiled once: on every checkout, EF's per-call LINQ work (expression building, funcletizer, cache lookup) cost a
+    // seventh of the request's API CPU (decision 0026).
+    private static readonly Func<MerchantDbContext, string, long[], CancellationToken, Task<SlotState?>> FirstFaulted =
+        EF.CompileAsyncQuery((MerchantDbContext db, string machineNo, long[] ids, CancellationToken _) =>
+            db.Set<SlotState>().AsNoTracking()
+                .Where(s => s.MachineNo == machineNo && ids.Contains(s.ProductId) && s.FaultSince != null)
+                .OrderBy(s => s.ProductId)
+                .FirstOrDefault());
+
     /// <summary>Checkout's guard: selling from a slot in fault only buys a refund (409 <c>slot_fault</c>).</summary>
     public async Task RefuseFaultedAsync(string machineNo, IEnumerable<long> productIds, CancellationToken cancellationToken)
     {
-        var ids = productIds.Distinct().ToArray();
-        var faulted = await db.Set<SlotState>().AsNoTracking()
-            .Where(s => s.MachineNo == machineNo && ids.Contains(s.ProductId) && s.FaultSince != null)
-            .OrderBy(s => s.ProductId)
-            .FirstOrDefaultAsync(cancellationToken);
+        var faulted = await FirstFaulted(db, machineNo, productIds.Distinct().ToArray(), cancellationToken);
         if (faulted is not null)
         {
             throw new ApiProblem(409, "slot_fault", "A product's slot is out of order; it cannot be sold until it is repaired.",

@@ -4,6 +4,7 @@ using Merchant.Api.Catalog;
 using Merchant.Api.Dispensing;
 using Merchant.Api.Jobs;
 using Merchant.Api.Payments;
+using Merchant.Api.Persistence;
 using Merchant.Api.Telemetry;
 using Merchant.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -166,7 +167,7 @@ public sealed class ExpireTradeHandler(TradeStore trades, TradeService service, 
             return JobOutcome.Done;
         }
 
-        var payment = await trades.Db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TradeId == trade.TradeId, cancellationToken);
+        var payment = await MerchantDbContext.PaymentOfReadOnly(trades.Db, trade.TradeId, cancellationToken);
         if (payment is { Status: Payment.Pending or Payment.Failed })
         {
             var provider = providers.Of(payment);
