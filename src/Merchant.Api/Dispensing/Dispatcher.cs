@@ -15,7 +15,8 @@ namespace Merchant.Api.Dispensing;
 /// obeys the same rule (decision 0019). A per-machine advisory lock serialises dispatchers across instances, and the
 /// partial unique indexes on dispensing lines and dispensing test dispenses are the last word for each kind.
 /// </summary>
-public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IOptions<DispenseOptions> options, ILogger<Dispatcher> logger)
+public sealed partial class Dispatcher(
+    TradeStore trades, NpgsqlDataSource dataSource, TimeProvider clock, IOptions<DispenseOptions> options, ILogger<Dispatcher> logger)
 {
     /// <summary>
     /// Starts the machine's next line if it is free; returns the dispense job written for it, or null. With
@@ -78,6 +79,23 @@ public sealed partial class Dispatcher(TradeStore trades, TimeProvider clock, IO
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Whether a line of a paid trade or a queued test dispense waits for the machine; one statement, no lock. Asked after
+    /// a commit that ended the machine's command: whatever was committed before this statement is seen and dispatched by
+    /// the caller, and whatever commits after it dispatches itself (ConfirmPaid and a queued test dispense ask the
+    /// dispatcher after their commit, and by then this machine's command is no longer dispensing).
+    /// </summary>
+    public async Task<bool> AnythingWaitingAsync(string machineNo, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT EXISTS (SELECT 1 FROM trade_lines l JOIN trades t ON t.trade_id = l.trade_id
+                           WHERE l.machine_no = $1 AND l.status = 'pending' AND t.status = 'dispensing')
+                OR EXISTS (SELECT 1 FROM test_dispenses WHERE machine_no = $1 AND status = 'queued')
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = machineNo });
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>Machines with work waiting and nothing dispensing: the safety net after a crash between two steps.</summary>

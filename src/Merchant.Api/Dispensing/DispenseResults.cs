@@ -89,6 +89,14 @@ public sealed partial class DispenseResults(
         {
             LogApplied(logger, trade.TradeId, lineId, outcome.ToString(), trade.MachineNo);
             catalog.Invalidate(trade.MachineNo);
+            // A trade's last result: one statement asks whether anything else waits for this machine before a dispatch
+            // (transaction, lock, three reads) is spent on finding nothing, as it would for most trades.
+            if (trade.Lines.All(l => l.Status != LineStatus.Pending)
+                && !await dispatcher.AnythingWaitingAsync(trade.MachineNo, cancellationToken))
+            {
+                return;
+            }
+
             // The customer waits at the machine for the next item: its command is written leased to this instance and
             // started at once, not handed to the queue (commit, NOTIFY, claim), as the first item is (ConfirmPaidHandler).
             // A crash leaves it to a worker when the lease runs out.
