@@ -18,7 +18,7 @@ public sealed class ChangeBatchTests : StackWithDatabase
     [Fact]
     public async Task A_trade_change_writes_its_changed_columns_timeline_in_order_and_reads_back_ids_and_version()
     {
-        var tradeId = await History.TradeAsync(Db, History.NewMachine(), DateTimeOffset.UtcNow, status: "dispensing", lineStatus: "dispensing");
+        var tradeId = await DispensingTradeAsync();
         using var scope = Host.Api.Services.CreateScope();
         var trades = scope.ServiceProvider.GetRequiredService<TradeStore>();
         Job? job = null;
@@ -52,7 +52,7 @@ public sealed class ChangeBatchTests : StackWithDatabase
     [Fact]
     public async Task A_trade_whose_row_version_moved_since_it_was_read_is_refused_and_left_as_it_was()
     {
-        var tradeId = await History.TradeAsync(Db, History.NewMachine(), DateTimeOffset.UtcNow, status: "dispensing", lineStatus: "dispensing");
+        var tradeId = await DispensingTradeAsync();
         using var scope = Host.Api.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<MerchantDbContext>();
         var trade = await db.Trades.Include(t => t.Lines).SingleAsync(t => t.TradeId == tradeId);
@@ -69,7 +69,7 @@ public sealed class ChangeBatchTests : StackWithDatabase
     [Fact]
     public async Task A_database_error_is_a_DbUpdateException_and_nothing_of_the_batch_is_written()
     {
-        var tradeId = await History.TradeAsync(Db, History.NewMachine(), DateTimeOffset.UtcNow, status: "dispensing", lineStatus: "dispensing");
+        var tradeId = await DispensingTradeAsync();
         using var scope = Host.Api.Services.CreateScope();
         var trades = scope.ServiceProvider.GetRequiredService<TradeStore>();
         var now = DateTimeOffset.UtcNow;
@@ -94,7 +94,7 @@ public sealed class ChangeBatchTests : StackWithDatabase
     [Fact]
     public async Task What_the_batch_does_not_write_goes_through_EF_whole()
     {
-        var tradeId = await History.TradeAsync(Db, History.NewMachine(), DateTimeOffset.UtcNow, status: "dispensing", lineStatus: "dispensing");
+        var tradeId = await DispensingTradeAsync();
         using var scope = Host.Api.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<MerchantDbContext>();
         var trade = await db.Trades.Include(t => t.Lines).SingleAsync(t => t.TradeId == tradeId);
@@ -110,6 +110,9 @@ public sealed class ChangeBatchTests : StackWithDatabase
         (await History.ScalarAsync(Db, "SELECT count(*) FROM trade_events WHERE trade_id = $1", tradeId)).ShouldBe(0);
         (await Text("SELECT delivery_id FROM trade_lines WHERE trade_id = $1", tradeId)).ShouldBe("with the delete");
     }
+
+    private Task<string> DispensingTradeAsync() =>
+        History.TradeAsync(Db, History.NewMachine(), DateTimeOffset.UtcNow, status: "dispensing", lineStatus: "dispensing");
 
     private async Task<string> Text(string sql, params object[] values)
     {
