@@ -72,6 +72,14 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
         (await client.PostAsJsonAsync($"/api/v1/sandbox/trades/{trade.TradeId}/pay", new { outcome = "success" })).EnsureSuccessStatusCode();
         await WaitForAsync(client, trade.TradeId, "dispensing");
+        // The trade says dispensing from the dispatch's commit, a moment before the command leaves: the kill must land
+        // once the machine has it (the simulator's books), or the line rightly ends refunded as never started.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await _simulator.CommandsAsync(machine.MachineNo)).Commands.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
         await first.KillAsync();
         await using var second = await ApiProcess.StartAsync(_settings, port);
         var done = await WaitForAsync(client, trade.TradeId, "completed", TimeSpan.FromSeconds(60));
