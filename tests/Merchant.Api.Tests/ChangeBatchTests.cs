@@ -52,10 +52,8 @@ public sealed class ChangeBatchTests : StackWithDatabase
     [Fact]
     public async Task A_trade_whose_row_version_moved_since_it_was_read_is_refused_and_left_as_it_was()
     {
-        var tradeId = await DispensingTradeAsync();
-        using var scope = Host.Api.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<MerchantDbContext>();
-        var trade = await db.Trades.Include(t => t.Lines).SingleAsync(t => t.TradeId == tradeId);
+        var (tradeId, scope, db, trade) = await TrackedTradeAsync();
+        using var _ = scope;
         await History.ExecuteAsync(Db, "UPDATE trades SET customer_ref = 'someone else' WHERE trade_id = $1", tradeId);
 
         trade.RecordDelivery(1, "too late");
@@ -94,10 +92,8 @@ public sealed class ChangeBatchTests : StackWithDatabase
     [Fact]
     public async Task What_the_batch_does_not_write_goes_through_EF_whole()
     {
-        var tradeId = await DispensingTradeAsync();
-        using var scope = Host.Api.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<MerchantDbContext>();
-        var trade = await db.Trades.Include(t => t.Lines).SingleAsync(t => t.TradeId == tradeId);
+        var (tradeId, scope, db, trade) = await TrackedTradeAsync();
+        using var _ = scope;
         var note = new TradeEvent { TradeId = tradeId, Kind = "note", Actor = Actors.Ops, Summary = "kept", At = DateTimeOffset.UtcNow };
         db.TradeEvents.Add(note);
         await db.SaveChangesAsync();
@@ -109,6 +105,15 @@ public sealed class ChangeBatchTests : StackWithDatabase
 
         (await History.ScalarAsync(Db, "SELECT count(*) FROM trade_events WHERE trade_id = $1", tradeId)).ShouldBe(0);
         (await Text("SELECT delivery_id FROM trade_lines WHERE trade_id = $1", tradeId)).ShouldBe("with the delete");
+    }
+
+    /// <summary>A dispensing trade loaded, tracked and unlocked, in a scope of its own the caller disposes.</summary>
+    private async Task<(string TradeId, IServiceScope Scope, MerchantDbContext Db, Domain.Trade Trade)> TrackedTradeAsync()
+    {
+        var tradeId = await DispensingTradeAsync();
+        var scope = Host.Api.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<MerchantDbContext>();
+        return (tradeId, scope, db, await db.Trades.Include(t => t.Lines).SingleAsync(t => t.TradeId == tradeId));
     }
 
     private Task<string> DispensingTradeAsync() =>

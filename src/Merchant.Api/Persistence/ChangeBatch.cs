@@ -27,11 +27,15 @@ internal static class ChangeBatch
 {
     /// <summary>
     /// One statement's SQL and the properties whose values it takes, in order, for an entity type, a state and a set of
-    /// modified columns (a bit per property index); built once per shape, like EF's compiled queries.
+    /// modified columns (a bit per property index); built once per shape, like EF's compiled queries. The row version,
+    /// when the statement checks one, is the value that takes the original value (the one read), not the current one.
     /// </summary>
-    private sealed record Shape(string Sql, IProperty[] Values, IProperty? Returned);
+    private sealed record Shape(string Sql, IProperty[] Values, IProperty? Returned, IProperty? RowVersion);
 
     private static readonly ConcurrentDictionary<(IEntityType Type, EntityState State, ulong Modified), Shape?> Shapes = new();
+
+    /// <summary>Each entity type's properties, or null for a type only EF writes; looked up once per type, not per save.</summary>
+    private static readonly ConcurrentDictionary<IEntityType, IProperty[]?> Types = new();
 
     /// <summary>Makes parameters through each column's type mapping, as EF does; the command itself is never run.</summary>
     private static readonly NpgsqlCommand ParameterFactory = new();
@@ -83,7 +87,7 @@ internal static class ChangeBatch
                 var command = new NpgsqlBatchCommand(shape.Sql);
                 foreach (var property in shape.Values)
                 {
-                    var value = IsRowVersion(property) ? entry.Property(property).OriginalValue : entry.Property(property).CurrentValue;
+                    var value = property == shape.RowVersion ? entry.Property(property).OriginalValue : entry.Property(property).CurrentValue;
                     command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(ParameterFactory, "", value, property.IsNullable));
                 }
 
@@ -168,9 +172,8 @@ internal static class ChangeBatch
     private static Shape? ShapeOf(EntityEntry entry)
     {
         var type = entry.Metadata;
-        var properties = type.GetProperties().ToArray();
-        if (properties.Length > 64 || type.BaseType is not null || type.IsOwned() || type.GetTableName() is null
-            || type.FindPrimaryKey() is null)
+        if (Types.GetOrAdd(type, t => t.GetProperties().Count() > 64 || t.BaseType is not null || t.IsOwned() || t.GetTableName() is null
+                || t.FindPrimaryKey() is null ? null : [.. t.GetProperties()]) is not { } properties)
         {
             return null;
         }
@@ -252,7 +255,7 @@ internal static class ChangeBatch
                 sql.Append(" RETURNING ").Append(Column(returned));
             }
 
-            return new Shape(sql.ToString(), [.. values], returned);
+            return new Shape(sql.ToString(), [.. values], returned, null);
         }
 
         var set = properties.Where(p => (modified & (1UL << p.GetIndex())) != 0).ToArray();
@@ -279,7 +282,7 @@ internal static class ChangeBatch
             sql.Append(" RETURNING ").Append(Column(returned));
         }
 
-        return new Shape(sql.ToString(), [.. values], returned);
+        return new Shape(sql.ToString(), [.. values], returned, returned);
     }
 
     private static string Quote(string identifier, string? schema = null) =>
