@@ -23,9 +23,14 @@ builder.Logging.ClearProviders();
 var configuration = builder.Configuration;
 var dataSourceBuilder = new NpgsqlDataSourceBuilder(configuration.GetConnectionString("Merchant")
     ?? throw new InvalidOperationException("ConnectionStrings:Merchant is not set."));
-// The same pool settings the service uses (MerchantDataSource): no reset on reuse, statements prepared once.
+// The same pool settings the service uses (MerchantDataSource): no reset on reuse, statements prepared once, and its
+// pool size unless the bench names one (`--pool-size`).
 dataSourceBuilder.ConnectionStringBuilder.NoResetOnClose = true;
 dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+if (!dataSourceBuilder.ConnectionStringBuilder.Keys.Contains("Maximum Pool Size"))
+{
+    dataSourceBuilder.ConnectionStringBuilder.MaxPoolSize = 32;
+}
 var dataSource = dataSourceBuilder.Build();
 var platformBase = (configuration["Platform:BaseUrl"] ?? throw new InvalidOperationException("Platform:BaseUrl is not set.")).TrimEnd('/');
 var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = int.MaxValue })

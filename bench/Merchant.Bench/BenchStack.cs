@@ -84,7 +84,10 @@ public sealed class BenchStack : IAsyncDisposable
     {
         var server = await PostgresServer.GetLocalAsync();
         var database = await server.CreateDatabaseAsync($"bench_{name}");
-        var connectionString = new NpgsqlConnectionStringBuilder(database) { MaxPoolSize = settings.PoolSize }.ConnectionString;
+        // No pool size unless asked: the API runs with its own default, as in production (the baseline mirrors it).
+        var connectionString = settings.PoolSize is { } size
+            ? new NpgsqlConnectionStringBuilder(database) { MaxPoolSize = size }.ConnectionString
+            : database;
         var sim = await SimulatorHost.StartAsync(o =>
         {
             o.Seed = false;
@@ -436,7 +439,8 @@ public sealed class BenchSettings
 {
     public string ApiLogLevel { get; init; } = "Warning";
 
-    public int PoolSize { get; init; } = 100;
+    /// <summary>Npgsql `Maximum Pool Size` of the API and the baseline; null: the service's default (32).</summary>
+    public int? PoolSize { get; init; }
 
     public bool Smoke { get; init; }
 
@@ -446,7 +450,7 @@ public sealed class BenchSettings
     public static BenchSettings From(Args args) => new()
     {
         ApiLogLevel = args.Text("api-log-level", "Warning"),
-        PoolSize = args.Int("pool-size", 100),
+        PoolSize = args.Int("pool-size", 0) is > 0 and var size ? size : null,
         Smoke = args.Flag("smoke"),
         ExtraApiSettings = args.Text("api-settings", "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => (string?)(p.Length > 1 ? p[1] : "")),

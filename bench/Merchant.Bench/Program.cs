@@ -39,7 +39,7 @@ if (command is "help" or "--help" or "-h" || (command != "all" && !commands.Cont
           all            every command above except profile and seed, with its defaults (or tiny sizes with --smoke)
 
         common: --smoke (seconds, tiny sizes, for CI; timings are printed, never asserted)
-                --api-log-level Warning (Serilog minimum level of the API processes)  --pool-size 100 (Npgsql MaxPoolSize)
+                --api-log-level Warning (Serilog minimum level of the API processes)  --pool-size N (Npgsql MaxPoolSize; default: the service's, 32)
                 --api-settings "DOTNET_gcServer=0;Jobs:Concurrency=32" (extra settings / environment of the API processes)
         """);
     return command is "help" or "--help" or "-h" ? 0 : 2;

@@ -113,8 +113,9 @@ public sealed class PostgresServer
         }
 
         // The admin string is unpooled (one-off DDL); the application's must pool like production, or every query
-        // forks a PostgreSQL backend (measured: ~25 ms of server CPU per checkout without a pool).
-        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 50 }.ConnectionString;
+        // forks a PostgreSQL backend (measured: ~25 ms of server CPU per checkout without a pool). No pool size: the
+        // service runs with its own default (MerchantDataSource), as it does in production.
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
     /// <summary>Restarts the cluster (fault tests: the database goes away and comes back).</summary>

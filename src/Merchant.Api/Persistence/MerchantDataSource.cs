@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -7,33 +6,46 @@ namespace Merchant.Api.Persistence;
 /// <summary>The one <see cref="NpgsqlDataSource"/> of the process, with pool settings for a service that holds no session state.</summary>
 public static class MerchantDataSource
 {
+    /// <summary>The most connections one instance opens unless the connection string says otherwise (decision 0028).</summary>
+    public const int DefaultMaxPoolSize = 32;
+
     /// <summary>
-    /// Two defaults differ from Npgsql's, each unless the connection string names it:
+    /// Three defaults differ from Npgsql's, each unless the connection string names it:
     /// <c>No Reset On Close=true</c> — nothing here leaves session state on a pooled connection (locks are
     /// transaction-scoped, the migration lock is released in a finally, the LISTEN connection is never returned to the
     /// pool while listening), so the DISCARD ALL Npgsql sends on every reuse is pure cost (measured: 4 per checkout,
     /// 30 per paid trade) and it would drop every prepared statement;
     /// <c>Max Auto Prepare=64</c> — the same few dozen statements run all day, so PostgreSQL parses and plans each
-    /// once per connection instead of once per call.
+    /// once per connection instead of once per call;
+    /// <c>Maximum Pool Size=32</c> (Npgsql: 100) — more transactions in flight than PostgreSQL has cores only queue
+    /// inside PostgreSQL, where they cost CPU (measured: a fifth of PostgreSQL's CPU per callback at 100), and three
+    /// instances at 100 each would pass PostgreSQL's default <c>max_connections</c> of 100; a request that finds the
+    /// pool busy waits in the pool instead (up to <c>Timeout</c>, 15 s by default).
     /// </summary>
     public static NpgsqlDataSource Build(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (!Names(given, "No Reset On Close", "NoResetOnClose"))
+        var settings = builder.ConnectionStringBuilder;
+        // Npgsql lists every keyword it parsed under its one canonical name, whichever alias the string used
+        // ("MaxPoolSize" and "Maximum Pool Size" both read back as the latter).
+        var named = settings.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!named.Contains("No Reset On Close"))
         {
-            builder.ConnectionStringBuilder.NoResetOnClose = true;
+            settings.NoResetOnClose = true;
         }
 
-        if (!Names(given, "Max Auto Prepare", "MaxAutoPrepare"))
+        if (!named.Contains("Max Auto Prepare"))
         {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            settings.MaxAutoPrepare = 64;
+        }
+
+        if (!named.Contains("Maximum Pool Size"))
+        {
+            settings.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         return builder.Build();
     }
-
-    private static bool Names(DbConnectionStringBuilder given, params string[] keys) => keys.Any(given.ContainsKey);
 }
 
 /// <summary>The <c>ConnectionStrings</c> section, checked at start so a bad string is named before the first query.</summary>
