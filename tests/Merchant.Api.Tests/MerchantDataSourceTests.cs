@@ -1,4 +1,8 @@
+using System.Net;
+using System.Text.Json;
 using Merchant.Api.Persistence;
+using Merchant.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Merchant.Api.Tests;
@@ -30,5 +34,51 @@ public sealed class MerchantDataSourceTests
         // 100 is Npgsql's own default: an operator who writes it out must get it, not ours.
         using var named = MerchantDataSource.Build($"Host=127.0.0.1;Database=merchant;{setting}");
         new NpgsqlConnectionStringBuilder(named.ConnectionString).MaxPoolSize.ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task A_request_that_finds_every_pooled_connection_busy_is_a_503_that_says_to_retry_not_a_500()
+    {
+        var server = await PostgresServer.GetAsync();
+        var database = await server.CreateDatabaseAsync();
+        await using var simulator = await SimulatorHost.StartAsync();
+        await using var api = new MerchantHost($"{database};Maximum Pool Size=3;Timeout=1", simulator.BaseUrl);
+        api.StartServer();
+
+        // Take every connection the API's pool has left (its job runner may hold one for LISTEN), the way a burst would.
+        var pool = api.Services.GetRequiredService<NpgsqlDataSource>();
+        List<NpgsqlConnection> held = [];
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    held.Add(await pool.OpenConnectionAsync());
+                }
+                catch (NpgsqlException)
+                {
+                    break;
+                }
+            }
+
+            held.ShouldNotBeEmpty();
+            var busy = await api.Storefront.GetAsync("/api/v1/trades/12345678901234567890");
+
+            busy.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            busy.Headers.RetryAfter.ShouldNotBeNull();
+            using var problem = JsonDocument.Parse(await busy.Content.ReadAsStringAsync());
+            problem.RootElement.GetProperty("code").GetString().ShouldBe("database_unavailable");
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        // The same request once connections are free again: the pool recovers by itself.
+        (await api.Storefront.GetAsync("/api/v1/trades/12345678901234567890")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 }
