@@ -6,8 +6,9 @@ namespace Merchant.Bench;
 /// Benchmark 5: dispense commands per second the service sustains. Many machines, each with queued paid trades and
 /// instant simulated dispensing; the service runs the whole chain (confirm with the platform, dispatch one line per
 /// machine, send the command, take the simulator's callback, dispatch the next line). Run with one and with three
-/// API instances on one database. "Sustained" is measured from the moment the last payment was accepted until 95 %
-/// of the commands were issued, from the simulator's command log.
+/// API instances on one database. "Sustained" is measured from the first payment sent until 95 % of the commands were
+/// issued, from the simulator's command log (paying 2,000 trades takes about as long as dispensing them, so payments
+/// and commands flow together; the last 5 % are the tail of the slowest machines).
 /// </summary>
 public static class OrchestrationBenchmark
 {
@@ -77,7 +78,7 @@ public static class OrchestrationBenchmark
         var ids = trades.Select(t => t.TradeId).ToHashSet();
         var issued = log.Commands.Where(c => c.TradeId is not null && ids.Contains(c.TradeId)).Select(c => c.IssuedAtReal).Order().ToList();
         var refused = log.Refused.Count(r => r.AtReal >= started);
-        var rate = Sustained(issued, paid, total);
+        var rate = Sustained(issued, started, total);
         var overall = issued.Count / Math.Max(0.001, ((issued.Count > 0 ? issued[^1] : paid) - started).TotalSeconds);
         await BenchStack.WaitUntilAsync(async () => (await stack.CountByAsync(LinesSql, tradeIds)).GetValueOrDefault("dispensed") >= total,
             TimeSpan.FromSeconds(10));
@@ -97,7 +98,11 @@ public static class OrchestrationBenchmark
         ], rate);
     }
 
-    /// <summary>Commands per second from <paramref name="from"/> until 95 % of all commands were issued.</summary>
+    /// <summary>
+    /// Commands per second from <paramref name="from"/> (the first payment sent) until 95 % of all commands were issued.
+    /// Until round four of issue 14 the window began when the last payment was accepted; by then nearly every command
+    /// had been issued, so it measured the last second or so of the run, not its throughput.
+    /// </summary>
     private static double Sustained(List<DateTimeOffset> issued, DateTimeOffset from, int total)
     {
         if (issued.Count == 0)
@@ -105,10 +110,8 @@ public static class OrchestrationBenchmark
             return 0;
         }
 
-        var end = issued[Math.Min(issued.Count - 1, (int)(total * 0.95) - 1)];
-        var count = issued.Count(t => t > from && t <= end);
-        var seconds = (end - from).TotalSeconds;
-        // Everything was issued while paying (tiny runs): fall back to the whole span.
-        return seconds > 0.2 && count > 0 ? count / seconds : issued.Count / Math.Max(0.001, (issued[^1] - issued[0]).TotalSeconds);
+        var end = issued[Math.Min(issued.Count - 1, Math.Max(1, (int)(total * 0.95)) - 1)];
+        var count = issued.Count(t => t <= end);
+        return count / Math.Max(0.001, (end - from).TotalSeconds);
     }
 }
