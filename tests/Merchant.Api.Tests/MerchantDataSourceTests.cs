@@ -80,5 +80,10 @@ public sealed class MerchantDataSourceTests
 
         // The same request once connections are free again: the pool recovers by itself.
         (await api.Storefront.GetAsync("/api/v1/trades/12345678901234567890")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // What ops see of it (docs/operations.md, MerchantDatabasePoolFull): the waits and the timeouts of Npgsql's pool.
+        var scrape = await Scrape.WhenAsync(api.Ops, s => s.Names.Contains("db_client_connection_npgsql_timeouts_total"));
+        scrape.Series("db_client_connection_npgsql_timeouts_total").Sum(s => s.Value).ShouldBeGreaterThan(0);
+        scrape.Names.ShouldContain("db_client_connection_npgsql_pending_requests");
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Merchant.Api.Persistence;
 using Merchant.Api.Telemetry;
 using Merchant.Testing;
 using YamlDotNet.RepresentationModel;
@@ -59,7 +60,7 @@ public sealed partial class MetricsRulesTests(ScrapedPurchase purchase) : IClass
     // statuses, outcomes, kinds; never a trade, line, machine or key) before it joins this list.
     private static readonly HashSet<string> BoundedLabels =
     [
-        "otel_scope_name", "le", "kind", "outcome", "endpoint", "result", "provider",
+        "otel_scope_name", "otel_scope_version", "le", "kind", "outcome", "endpoint", "result", "provider",
         "http_route", "http_request_method", "http_response_status_code", "error_type", "url_scheme", "network_protocol_version",
         "server_address", "server_port", "network_peer_address", "network_protocol_name", "network_transport", "network_type", "http_connection_state",
         "aspnetcore_authentication_result", "aspnetcore_authentication_scheme", "aspnetcore_authorization_result",
@@ -67,6 +68,8 @@ public sealed partial class MetricsRulesTests(ScrapedPurchase purchase) : IClass
         "aspnetcore_diagnostics_handler_type", "aspnetcore_memory_pool_owner", "aspnetcore_rate_limiting_result",
         "aspnetcore_rate_limiting_policy", "aspnetcore_routing_is_fallback", "aspnetcore_routing_match_status", "aspnetcore_request_is_unhandled",
         "tls_protocol_version", "kestrel_connection_endpoint",
+        // Npgsql's pool instruments: the data source's fixed name, and idle / used.
+        "db_client_connection_pool_name", "db_client_connection_state",
         // target_info's: the resource, one series per instance.
         "service_name", "service_instance_id", "telemetry_sdk_name", "telemetry_sdk_language", "telemetry_sdk_version",
     ];
@@ -137,6 +140,23 @@ public sealed partial class MetricsRulesTests(ScrapedPurchase purchase) : IClass
         labels.Except(BoundedLabels).ShouldBeEmpty("labels whose cardinality nobody has looked at");
         scrape.Samples.Select(s => s.Labels.GetValueOrDefault("http_route")).OfType<string>()
             .ShouldAllBe(route => !Regex.IsMatch(route, "[0-9]{8,}"), "a raw path (an id) as http_route");
+    }
+
+    [Fact]
+    public void Of_npgsqls_meter_only_the_pool_is_scraped_under_the_data_sources_name()
+    {
+        var scrape = purchase.Scrape;
+
+        // Its per-statement instruments (operation duration, bytes, executing) would be recorded on every command.
+        scrape.Names.Where(n => n.StartsWith("db_client_", StringComparison.Ordinal))
+            .ShouldAllBe(n => n.StartsWith("db_client_connection_", StringComparison.Ordinal));
+        // Npgsql's meter is one per process: a test process with other API hosts alive shows their pools too (a service
+        // process has one data source).
+        var pools = scrape.Series("db_client_connection_max").ToList();
+        pools.ShouldNotBeEmpty();
+        pools.ShouldAllBe(p => p.Labels["db_client_connection_pool_name"] == MerchantDataSource.PoolName && p.Value == MerchantDataSource.DefaultMaxPoolSize);
+        scrape.Series("db_client_connection_count").Select(s => s.Labels["db_client_connection_state"]).Distinct()
+            .ShouldBe(["idle", "used"], ignoreOrder: true);
     }
 
     [Fact]

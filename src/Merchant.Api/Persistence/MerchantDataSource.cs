@@ -9,6 +9,9 @@ public static class MerchantDataSource
     /// <summary>The most connections one instance opens unless the connection string says otherwise (decision 0028).</summary>
     public const int DefaultMaxPoolSize = 32;
 
+    /// <summary>The data source's name, the only value of the pool label in the metrics.</summary>
+    public const string PoolName = "merchant";
+
     /// <summary>
     /// Three defaults differ from Npgsql's, each unless the connection string names it:
     /// <c>No Reset On Close=true</c> — nothing here leaves session state on a pooled connection (locks are
@@ -44,6 +47,8 @@ public static class MerchantDataSource
             settings.MaxPoolSize = DefaultMaxPoolSize;
         }
 
+        // The pool's name in Npgsql's metrics (db_client_connection_pool_name); unnamed, it is the connection string.
+        builder.Name = PoolName;
         return builder.Build();
     }
 }

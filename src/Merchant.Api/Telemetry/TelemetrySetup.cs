@@ -105,8 +105,13 @@ public static class TelemetrySetup
             {
                 // ASP.NET Core's instrumentation adds the framework's meters: Hosting (http.server.request.duration, counted
                 // at the end of the pipeline, so with the status the client received), Kestrel (connections), Routing,
-                // Diagnostics (exceptions) and RateLimiting. Npgsql's meter is left out: its pool label is the connection string.
-                metrics.AddMeter(MerchantTelemetry.Name)
+                // Diagnostics (exceptions) and RateLimiting. Of Npgsql's meter only the pool's instruments (the data source
+                // is named, so its label is "merchant", never the connection string): whether requests wait for a
+                // connection (decision 0028). Its per-command instruments are dropped, so they cost nothing per statement.
+                metrics.AddMeter(MerchantTelemetry.Name, NpgsqlMeter)
+                    .AddView(instrument => instrument.Meter.Name == NpgsqlMeter && !NpgsqlPoolInstruments.Contains(instrument.Name)
+                        ? MetricStreamConfiguration.Drop
+                        : null)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     // Pulled by each scrape, so it always costs nothing between scrapes and exports nothing by itself.
@@ -121,6 +126,14 @@ public static class TelemetrySetup
             });
         return services;
     }
+
+    private const string NpgsqlMeter = "Npgsql";
+
+    private static readonly HashSet<string> NpgsqlPoolInstruments =
+    [
+        "db.client.connection.count", "db.client.connection.max", "db.client.connection.npgsql.pending_requests",
+        "db.client.connection.npgsql.timeouts",
+    ];
 
     private static TelemetryOptions Options(IServiceProvider provider) => provider.GetRequiredService<IOptions<TelemetryOptions>>().Value;
 
