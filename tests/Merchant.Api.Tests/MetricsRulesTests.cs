@@ -48,6 +48,7 @@ public sealed class ScrapedPurchase : IAsyncLifetime
     public async Task DisposeAsync() => await Stack.DisposeAsync();
 }
 
+[Collection(MerchantDataSourceTests.PoolMetrics)]
 public sealed partial class MetricsRulesTests(ScrapedPurchase purchase) : IClassFixture<ScrapedPurchase>
 {
     // Prometheus makes `up` itself for every target; it is never in a scrape.
