@@ -86,6 +86,20 @@ if ((skipped > 0)); then
     summary+=", $skipped skipped"
 fi
 
+# CI shows only the end of this output, so the failed tests are repeated here, each with its error message and the
+# first lines of its stack trace (VSTest prints "  Failed <name> [<time>]", then "  Error Message:", "  Stack Trace:").
+if ((failed > 0)); then
+    printf '\ntest.sh: the failed tests (whole output: .local/test.log)\n' >&2
+    sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$LOG" | awk '
+        /^  Failed [^ ]/ { shown = 1; stack = 0; n = 0; print; next }
+        shown && /^  (Passed|Skipped) / { shown = 0; next }
+        shown && /^  Stack Trace:/ { stack = 1 }
+        shown && stack && /^  [A-Z][a-z]+( [A-Z][a-z]+)* Messages:/ { shown = 0; next }
+        shown { if (++n <= (stack ? 30 : 40)) print }
+        shown && stack && n > 30 { shown = 0 }
+    ' | head -n 400 >&2
+fi
+
 status=0
 if ((rc != 0)); then
     printf '\ntest.sh: dotnet test exited with code %s (full output: .local/test.log)\n' "$rc" >&2
