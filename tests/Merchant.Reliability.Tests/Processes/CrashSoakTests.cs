@@ -8,7 +8,7 @@ namespace Merchant.Reliability.Tests.Processes;
 /// A few hundred trades in flight while the API process is SIGKILLed at random moments and restarted on the same port.
 /// Bounded for CI (200 trades, 40 machines, 3 kills); MERCHANT_SOAK=long runs 2000 trades, 100 machines, 10 kills.
 /// </summary>
-[Collection("processes")]
+[Collection(KillsUnderLoad.Name)]
 public sealed class CrashSoakTests(ITestOutputHelper output)
 {
     private const int Seed = 4242;

@@ -10,7 +10,7 @@ namespace Merchant.Reliability.Tests.Processes;
 /// while one of them at a time is SIGKILLed mid-load and restarted on its port (three times): the survivors take over
 /// its jobs when their leases run out, and no line is claimed or sent twice.
 /// </summary>
-[Collection("processes")]
+[Collection(KillsUnderLoad.Name)]
 public sealed partial class MultiInstanceTests(ITestOutputHelper output)
 {
     private const int Instances = 3;
