@@ -48,10 +48,13 @@ public sealed class MerchantDataSourceTests
         var server = await PostgresServer.GetAsync();
         var database = await server.CreateDatabaseAsync();
         await using var simulator = await SimulatorHost.StartAsync();
-        await using var api = new MerchantHost($"{database};Maximum Pool Size=3;Timeout=1", simulator.BaseUrl);
+        // No job runner or maintenance sweep: a sweep that held a connection past the 1 s wait of the loop below, and
+        // gave it back just before the request, would hand the request a free connection (a 404, not the 503).
+        await using var api = new MerchantHost($"{database};Maximum Pool Size=3;Timeout=1", simulator.BaseUrl,
+            new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
         api.StartServer();
 
-        // Take every connection the API's pool has left (its job runner may hold one for LISTEN), the way a burst would.
+        // Take every connection of the API's pool, the way a burst would.
         var pool = api.Services.GetRequiredService<NpgsqlDataSource>();
         List<NpgsqlConnection> held = [];
         try
@@ -68,7 +71,7 @@ public sealed class MerchantDataSourceTests
                 }
             }
 
-            held.ShouldNotBeEmpty();
+            held.Count.ShouldBe(3);
             var busy = await api.Storefront.GetAsync("/api/v1/trades/12345678901234567890");
 
             busy.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
