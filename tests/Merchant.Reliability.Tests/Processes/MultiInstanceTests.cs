@@ -1,14 +1,16 @@
 using System.Text.RegularExpressions;
 using Merchant.Reliability.Tests.Infrastructure;
 using Merchant.Testing;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace Merchant.Reliability.Tests.Processes;
 
 /// <summary>
-/// Three API processes on one database and one platform share a few hundred concurrent trades on a few dozen machines,
-/// while one of them at a time is SIGKILLed mid-load and restarted on its port (three times): the survivors take over
-/// its jobs when their leases run out, and no line is claimed or sent twice.
+/// Three API processes on one database and one platform share up to a thousand trades on a few dozen machines,
+/// while one of them at a time — the one holding the most job leases — is SIGKILLed mid-load and restarted on its port
+/// (up to three times; a restart beside two busy instances takes 20–40 s): the survivors take over its jobs when their
+/// leases run out, and no line is claimed or sent twice.
 /// </summary>
 [Collection(KillsUnderLoad.Name)]
 public sealed partial class MultiInstanceTests(ITestOutputHelper output)
@@ -44,10 +46,14 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
             var machines = await Load.MachinesAsync(simulator, 30);
             var load = new Load([.. processes.Select(p => p[0].BaseUrl)], Seed);
             var checker = new InvariantChecker(database, simulator.Control) { SettleBudget = TimeSpan.FromSeconds(60) };
-            var loadFor = TimeSpan.FromSeconds(45);
+            // Long enough for more than one kill: a killed instance takes 20–30 s to restart beside two busy ones (its code
+            // is compiled fully optimised on first call, decision 0008), and the next kill waits for it. With 300 trades in
+            // 45 s the load ended after one kill, before the restarted instance had claimed a job.
+            const int Trades = 1000;
+            var loadFor = TimeSpan.FromSeconds(90);
 
-            var running = load.RunAsync(machines, trades: 300, workers: 12, loadFor);
-            var moments = new CrashMoments(checker, load, running, 300, Kills, loadFor, random);
+            var running = load.RunAsync(machines, Trades, workers: 12, loadFor);
+            var moments = new CrashMoments(checker, load, running, Trades, Kills, loadFor, random);
             for (var kill = 0; kill < Kills; kill++)
             {
                 if (await moments.WaitAsync(kill) is not { } inFlight)
@@ -55,10 +61,15 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
                     break;
                 }
 
-                var slot = random.Next(Instances);
+                // The instance holding the most job leases (waiting up to 3 s for one to hold any), so the kill leaves work
+                // only the end of its leases hands to the survivors: a seeded random choice killed, run after run, an
+                // instance that had claimed nothing yet.
+                var (slot, leases) = await BusiestAsync(database, [.. processes.Select(p => p[^1].Pid)], TimeSpan.FromSeconds(3)) is { } busiest
+                    ? busiest
+                    : (random.Next(Instances), 0L);
                 var victim = processes[slot][^1];
                 await victim.KillAsync();
-                moments.Killed(victim.Pid, inFlight, $"instance {slot + 1} of {Instances}");
+                moments.Killed(victim.Pid, inFlight, $"instance {slot + 1} of {Instances} holding {leases} job lease(s)");
                 processes[slot].Add(await ApiProcess.StartAsync(settings, ports[slot], outputLines: 200_000));
                 moments.Note($"instance {slot + 1} restarted as pid {processes[slot][^1].Pid}");
             }
@@ -102,6 +113,55 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
                 await process.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// The instance (index into <paramref name="pids"/>) holding the most unexpired job leases and how many, or null when
+    /// none holds one within <paramref name="within"/>. A lease names its holder as <c>JobStore.InstanceId</c>:
+    /// "{machine}-{pid}-{guid}".
+    /// </summary>
+    private static async Task<(int Slot, long Leases)?> BusiestAsync(string database, IReadOnlyList<int> pids, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (true)
+        {
+            if (await LeasesAsync(database, pids) is var leases && leases.Max() is var most and > 0)
+            {
+                return (Array.IndexOf(leases, most), most);
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                return null;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<long[]> LeasesAsync(string database, IReadOnlyList<int> pids)
+    {
+        await using var connection = await CheckData.OpenAsync(database);
+        await using var command = new NpgsqlCommand("""
+            SELECT locked_by, count(*) FROM jobs
+            WHERE status = 'pending' AND locked_by IS NOT NULL AND lease_until > now()
+            GROUP BY locked_by
+            """, connection);
+        var leases = new long[pids.Count];
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var holder = reader.GetString(0);
+            for (var i = 0; i < pids.Count; i++)
+            {
+                if (holder.StartsWith($"{Environment.MachineName}-{pids[i]}-", StringComparison.Ordinal))
+                {
+                    leases[i] += reader.GetInt64(1);
+                }
+            }
+        }
+
+        return leases;
     }
 
     // DispenseHandler.LogSent: "Trade {TradeId} line {LineId}: dispense command accepted by machine …"
