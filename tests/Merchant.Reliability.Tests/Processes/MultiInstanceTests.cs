@@ -46,7 +46,7 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
             var machines = await Load.MachinesAsync(simulator, 30);
             var load = new Load([.. processes.Select(p => p[0].BaseUrl)], Seed);
             var checker = new InvariantChecker(database, simulator.Control) { SettleBudget = TimeSpan.FromSeconds(60) };
-            // Long enough for more than one kill: a killed instance takes 20–30 s to restart beside two busy ones (its code
+            // Long enough for more than one kill: a killed instance takes 20–40 s to restart beside two busy ones (its code
             // is compiled fully optimised on first call, decision 0008), and the next kill waits for it. With 300 trades in
             // 45 s the load ended after one kill, before the restarted instance had claimed a job.
             const int Trades = 1000;
