@@ -152,8 +152,9 @@ public sealed partial class MetricsRulesTests(ScrapedPurchase purchase) : IClass
         scrape.Names.Where(n => n.StartsWith("db_client_", StringComparison.Ordinal))
             .ShouldAllBe(n => n.StartsWith("db_client_connection_", StringComparison.Ordinal));
         // Npgsql's meter is one per process: this test process also shows the pools of other API hosts alive at the
-        // time (named like ours, some with a pool size of their own) and of the tests' own connections (unnamed:
-        // labelled with their connection string). A service process has only its data source.
+        // time (named like ours; the one host with a pool size of its own shares this class's collection, so it is not
+        // alive now) and of the tests' own connections (unnamed: labelled with their connection string). A service
+        // process has only its data source.
         bool Ours(Sample s) => s.Labels["db_client_connection_pool_name"] == MerchantDataSource.PoolName;
         scrape.Series("db_client_connection_max").Where(Ours).ShouldContain(p => p.Value == MerchantDataSource.DefaultMaxPoolSize);
         scrape.Series("db_client_connection_count").Where(Ours).Select(s => s.Labels["db_client_connection_state"]).Distinct()
